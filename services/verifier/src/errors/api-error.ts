@@ -1,0 +1,74 @@
+/**
+ * The one error type of the verifier. Code throws it; the HTTP error handler is the
+ * only place that turns it into a response (see http/error-handler.ts).
+ */
+
+/** API response codes of the seed document plus the operational ones of API.md. */
+export const ApiCode = {
+  ok: 1000,
+  invalidArgument: 1200,
+  invalidImageSize: 2003,
+  invalidContentLength: 2004,
+  invalidImageType: 2005,
+  detectionFailed: 4000,
+  faceOcclusion: 4004,
+  livenessCheckFailed: 4007,
+  internal: 5000,
+  saturated: 5003,
+} as const;
+export type ApiCode = (typeof ApiCode)[keyof typeof ApiCode];
+
+/** HTTP status per code, for the common case; a thrower may override it (404, 405, 411, 413). */
+const defaultStatus: Record<ApiCode, number> = {
+  1000: 200,
+  1200: 400,
+  2003: 400,
+  2004: 400,
+  2005: 400,
+  4000: 400,
+  4004: 400,
+  4007: 400,
+  5000: 500,
+  5003: 503,
+};
+
+export type HttpStatus = 400 | 404 | 405 | 411 | 413 | 500 | 503;
+
+export class ApiError extends Error {
+  readonly code: ApiCode;
+  readonly status: HttpStatus;
+  /** Extra response headers, e.g. Retry-After on 5003. */
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(
+    code: ApiCode,
+    message: string,
+    options: { status?: HttpStatus; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = options.status ?? (defaultStatus[code] as HttpStatus);
+    this.headers = options.headers ?? {};
+  }
+}
+
+/** Shorthands, so call sites read as the spec's table does. */
+export const invalidArgument = (message: string, status?: HttpStatus): ApiError =>
+  new ApiError(ApiCode.invalidArgument, message, status === undefined ? {} : { status });
+export const invalidImageSize = (message: string): ApiError =>
+  new ApiError(ApiCode.invalidImageSize, message);
+export const invalidContentLength = (message: string, status?: HttpStatus): ApiError =>
+  new ApiError(ApiCode.invalidContentLength, message, status === undefined ? {} : { status });
+export const invalidMedia = (message: string, cause?: unknown): ApiError =>
+  new ApiError(ApiCode.invalidImageType, message, { cause });
+export const detectionFailed = (message: string): ApiError =>
+  new ApiError(ApiCode.detectionFailed, message);
+export const faceOcclusion = (message: string): ApiError =>
+  new ApiError(ApiCode.faceOcclusion, message);
+export const livenessCheckFailed = (message: string): ApiError =>
+  new ApiError(ApiCode.livenessCheckFailed, message);
+export const saturated = (retryAfterSeconds: number): ApiError =>
+  new ApiError(ApiCode.saturated, 'the service is saturated; retry later', {
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+  });

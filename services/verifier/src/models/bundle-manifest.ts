@@ -1,0 +1,126 @@
+/**
+ * The model bundle manifest (models/<name>/<version>/bundle.yaml): what each component
+ * is, where its file comes from, its sha256 and input spec, and the calibration.
+ * Parsing is strict: a typo is an error at start-up, never an undefined at request time.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const source = z.union([
+  z.object({ npm: z.string().min(1), path: z.string().min(1) }).strict(),
+  z.object({ file: z.string().min(1) }).strict(),
+]);
+
+const input = z
+  .object({
+    name: z.string(),
+    shape: z.array(z.number().int().positive()).length(4),
+    channels: z.enum(['RGB', 'BGR', 'GRAY']),
+    /** Tensor value = (pixel − mean) × scale. */
+    mean: z.number(),
+    scale: z.number().positive(),
+  })
+  .strict();
+
+const component = <P extends z.ZodType, O extends z.ZodType>(task: string, outputs: O, params: P) =>
+  z
+    .object({
+      task: z.literal(task),
+      source,
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      input,
+      outputs,
+      params: params.optional(),
+    })
+    .strict();
+
+const manifestSchema = z
+  .object({
+    apiVersion: z.literal('silentid.dev/v1alpha1'),
+    kind: z.literal('ModelBundle'),
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    version: z.string().min(1),
+    components: z
+      .object({
+        detector: component(
+          'face-detection',
+          z.object({ scores: z.string(), boxes: z.string() }).strict(),
+          z.object({ scoreThreshold: z.number().min(0).max(1), nmsIou: z.number().min(0).max(1) }).strict(),
+        ),
+        landmarks: component('landmarks-68', z.object({ points: z.string() }).strict(), z.object({}).strict()),
+        embedder: component('face-embedding', z.object({ embedding: z.string() }).strict(), z.object({}).strict()),
+        liveness: component(
+          'presentation-attack',
+          z.object({ logits: z.string() }).strict(),
+          z.object({ cropScale: z.number().positive(), realClass: z.number().int().min(0) }).strict(),
+        ),
+        eyes: component(
+          'eye-state',
+          z.object({ logits: z.string() }).strict(),
+          z.object({ cropScale: z.number().positive(), closedClass: z.number().int().min(0) }).strict(),
+        ),
+      })
+      .strict(),
+    calibration: z
+      .object({
+        verification: z
+          .object({
+            method: z.string(),
+            /** (cosine, score) knots, increasing in both; interpolated linearly. */
+            points: z.array(z.tuple([z.number().min(-1).max(1), z.number().min(0).max(1)])),
+          })
+          .strict(),
+        liveness: z.object({ threshold: z.number().min(0).max(1) }).strict(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type BundleManifest = z.infer<typeof manifestSchema>;
+export type ComponentName = keyof BundleManifest['components'];
+export type InputSpec = z.infer<typeof input>;
+
+/** A manifest whose component files have been located (not yet verified). */
+export interface ResolvedBundle {
+  readonly manifest: BundleManifest;
+  readonly dir: string;
+  /** Absolute file path of each component. */
+  readonly files: Readonly<Record<ComponentName, string>>;
+  /** `name@version`, as reported in X-Model-Version, /readyz and metric labels. */
+  readonly id: string;
+}
+
+export class BundleError extends Error {
+  override name = 'BundleError';
+}
+
+/** Reads and validates `<dir>/bundle.yaml` and locates every component's file. */
+export async function loadBundleManifest(dir: string): Promise<ResolvedBundle> {
+  const file = path.join(dir, 'bundle.yaml');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new BundleError(`cannot read model bundle manifest ${file}`, { cause });
+  }
+  const parsed = manifestSchema.safeParse(parseYaml(text));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new BundleError(`invalid model bundle manifest ${file}:\n  ${lines.join('\n  ')}`);
+  }
+  const manifest = parsed.data;
+  const require = createRequire(file);
+  const locate = (s: z.infer<typeof source>): string => {
+    if ('file' in s) return path.resolve(dir, s.file);
+    // The npm package is resolved from the bundle's own folder, as Node resolves imports.
+    const pkgJson = require.resolve(`${s.npm}/package.json`);
+    return path.join(path.dirname(pkgJson), s.path);
+  };
+  const files = Object.fromEntries(
+    Object.entries(manifest.components).map(([name, c]) => [name, locate(c.source)]),
+  ) as Record<ComponentName, string>;
+  return { manifest, dir, files, id: `${manifest.name}@${manifest.version}` };
+}

@@ -1,0 +1,39 @@
+import type { RgbImage } from '../media/types.js';
+import type { BundleManifest } from '../models/bundle-manifest.js';
+import { OnnxModel } from '../runtime/onnx-model.js';
+import type { Point } from './geometry/types.js';
+import { cropResize } from './geometry/warp.js';
+import { inputSize, softmax, toTensor } from './to-tensor.js';
+
+type Spec = BundleManifest['components']['eyes'];
+
+/** How open each eye looks, 0 (closed or covered) … 1 (open). */
+export interface EyeOpenness {
+  readonly left: number;
+  readonly right: number;
+}
+
+/** Eye open/closed model on a square grey crop of 1.6 × the eye's corner-to-corner width. */
+export class EyeState {
+  constructor(
+    private readonly model: OnnxModel,
+    private readonly spec: Spec,
+  ) {}
+
+  async openness(image: RgbImage, landmarks: readonly Point[]): Promise<EyeOpenness> {
+    const [left, right] = await Promise.all([this.eye(image, landmarks, 36), this.eye(image, landmarks, 42)]);
+    return { left, right };
+  }
+
+  private async eye(image: RgbImage, l: readonly Point[], first: number): Promise<number> {
+    const { width, height } = inputSize(this.spec.input);
+    const c = {
+      x: (l[first + 1]!.x + l[first + 2]!.x + l[first + 4]!.x + l[first + 5]!.x) / 4,
+      y: (l[first + 1]!.y + l[first + 2]!.y + l[first + 4]!.y + l[first + 5]!.y) / 4,
+    };
+    const side = Math.max(4, Math.hypot(l[first + 3]!.x - l[first]!.x, l[first + 3]!.y - l[first]!.y) * this.spec.params.cropScale);
+    const crop = cropResize(image, { x1: c.x - side / 2, y1: c.y - side / 2, x2: c.x + side / 2, y2: c.y + side / 2 }, width, height);
+    const logits = OnnxModel.output(await this.model.run(toTensor(crop, this.spec.input)), this.spec.outputs.logits);
+    return 1 - (softmax(logits)[this.spec.params.closedClass] ?? 0);
+  }
+}

@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyAffine, estimateSimilarity, invertAffine } from './similarity-transform.js';
+import { cropResize, warpAffine } from './warp.js';
+import { rotateQuarter } from './rotate.js';
+import { iou } from './types.js';
+
+const close = (a: number, b: number, eps = 1e-6) => assert.ok(Math.abs(a - b) < eps, `${a} ≉ ${b}`);
+
+test('estimateSimilarity recovers a known rotation, scale and translation', () => {
+  const angle = 0.3, scale = 1.7, tx = 12, ty = -5;
+  const src = [{ x: 0, y: 0 }, { x: 10, y: 0 }, { x: 3, y: 8 }, { x: -4, y: 6 }, { x: 7, y: -2 }];
+  const dst = src.map((p) => ({
+    x: scale * (Math.cos(angle) * p.x - Math.sin(angle) * p.y) + tx,
+    y: scale * (Math.sin(angle) * p.x + Math.cos(angle) * p.y) + ty,
+  }));
+  const m = estimateSimilarity(src, dst);
+  close(m.a, scale * Math.cos(angle));
+  close(m.d, scale * Math.sin(angle));
+  close(m.c, tx);
+  close(m.f, ty);
+  src.forEach((p, i) => {
+    const q = applyAffine(m, p);
+    close(q.x, dst[i]!.x);
+    close(q.y, dst[i]!.y);
+  });
+  const back = applyAffine(invertAffine(m), dst[2]!);
+  close(back.x, src[2]!.x);
+  close(back.y, src[2]!.y);
+});
+
+test('estimateSimilarity never reflects: a mirrored target gets the best rotation instead', () => {
+  const src = [{ x: 0, y: 0 }, { x: 1, y: 0 }, { x: 0, y: 1 }];
+  const dst = src.map((p) => ({ x: -p.x, y: p.y }));
+  const m = estimateSimilarity(src, dst);
+  assert.ok(m.a * m.e - m.b * m.d >= 0);
+});
+
+const gradient = (w: number, h: number) => {
+  const data = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set([x, y, 7], (y * w + x) * 3);
+  return { width: w, height: h, data };
+};
+
+test('warpAffine with the identity copies pixels and leaves the outside black', () => {
+  const img = gradient(8, 6);
+  const same = warpAffine(img, { a: 1, b: 0, c: 0, d: 0, e: 1, f: 0 }, 8, 6);
+  assert.deepEqual(same.data, img.data);
+  const shifted = warpAffine(img, { a: 1, b: 0, c: 2, d: 0, e: 1, f: 0 }, 8, 6);
+  assert.deepEqual([...shifted.data.subarray(0, 3)], [0, 0, 0]);
+  assert.deepEqual([...shifted.data.subarray(6, 9)], [0, 0, 7]);
+});
+
+test('cropResize keeps pixel centres when upscaling and averages when shrinking', () => {
+  const img = gradient(100, 100);
+  const up = cropResize(img, { x1: 10, y1: 20, x2: 20, y2: 30 }, 10, 10);
+  assert.deepEqual([...up.data.subarray(0, 3)], [10, 20, 7]);
+  const down = cropResize(img, { x1: 0, y1: 0, x2: 100, y2: 100 }, 25, 25);
+  // The first output pixel averages x, y in 0..3: 1.5 → 2 after rounding.
+  assert.deepEqual([...down.data.subarray(0, 3)], [2, 2, 7]);
+});
+
+test('rotateQuarter turns clockwise and four turns are the identity', () => {
+  const img = gradient(3, 2);
+  const r1 = rotateQuarter(img, 1);
+  assert.equal(r1.width, 2);
+  assert.equal(r1.height, 3);
+  // The top-left source pixel (0,0) lands top-right after a clockwise turn.
+  assert.deepEqual([...r1.data.subarray(3, 6)], [0, 0, 7]);
+  let back: RgbImage = img;
+  for (let i = 0; i < 4; i++) back = rotateQuarter(back, 1);
+  assert.deepEqual(back.data, img.data);
+  assert.deepEqual(rotateQuarter(rotateQuarter(img, 2), 2).data, img.data);
+  assert.deepEqual(rotateQuarter(rotateQuarter(img, 1), 3).data, img.data);
+});
+
+test('iou', () => {
+  close(iou({ x1: 0, y1: 0, x2: 2, y2: 2 }, { x1: 1, y1: 1, x2: 3, y2: 3 }), 1 / 7);
+  assert.equal(iou({ x1: 0, y1: 0, x2: 1, y2: 1 }, { x1: 5, y1: 5, x2: 6, y2: 6 }), 0);
+});

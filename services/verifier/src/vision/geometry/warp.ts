@@ -1,0 +1,96 @@
+import type { RgbImage } from '../../media/types.js';
+import { invertAffine } from './similarity-transform.js';
+import type { Affine, Box } from './types.js';
+
+/**
+ * Resamples `src` into a width×height RGB image through `m` (source → destination),
+ * bilinear, with pixels outside the source set to black (as OpenCV's warpAffine
+ * with BORDER_CONSTANT does, which the embedder was trained with).
+ */
+export function warpAffine(src: RgbImage, m: Affine, width: number, height: number): RgbImage {
+  const inv = invertAffine(m);
+  const out = new Uint8Array(width * height * 3);
+  const { width: sw, height: sh, data } = src;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const fx = inv.a * x + inv.b * y + inv.c;
+      const fy = inv.d * x + inv.e * y + inv.f;
+      sampleBilinear(data, sw, sh, fx, fy, out, (y * width + x) * 3);
+    }
+  }
+  return { width, height, data: out };
+}
+
+/**
+ * Crops `box` (it may extend past the image: black there) and resizes it to
+ * width×height. Shrinking by 2× or more averages the source footprint of each output
+ * pixel (area resampling): bilinear sampling alone aliases badly when a 4000-px photo
+ * becomes a 320-px detector input.
+ */
+export function cropResize(src: RgbImage, box: Box, width: number, height: number): RgbImage {
+  const sx = (box.x2 - box.x1) / width;
+  const sy = (box.y2 - box.y1) / height;
+  if (sx >= 2 || sy >= 2) return cropResizeArea(src, box, width, height, sx, sy);
+  // Destination pixel centres map onto source pixel centres (OpenCV's convention).
+  return warpAffine(
+    src,
+    { a: 1 / sx, b: 0, c: (0.5 - box.x1) / sx - 0.5, d: 0, e: 1 / sy, f: (0.5 - box.y1) / sy - 0.5 },
+    width,
+    height,
+  );
+}
+
+function cropResizeArea(src: RgbImage, box: Box, width: number, height: number, sx: number, sy: number): RgbImage {
+  const out = new Uint8Array(width * height * 3);
+  const { width: w, height: h, data } = src;
+  for (let y = 0; y < height; y++) {
+    const ys = Math.floor(box.y1 + y * sy);
+    const ye = Math.max(ys + 1, Math.floor(box.y1 + (y + 1) * sy));
+    for (let x = 0; x < width; x++) {
+      const xs = Math.floor(box.x1 + x * sx);
+      const xe = Math.max(xs + 1, Math.floor(box.x1 + (x + 1) * sx));
+      let r = 0, g = 0, b = 0;
+      for (let yy = ys; yy < ye; yy++) {
+        if (yy < 0 || yy >= h) continue;
+        for (let xx = xs; xx < xe; xx++) {
+          if (xx < 0 || xx >= w) continue;
+          const i = (yy * w + xx) * 3;
+          r += data[i]!; g += data[i + 1]!; b += data[i + 2]!;
+        }
+      }
+      const n = (ye - ys) * (xe - xs);
+      const o = (y * width + x) * 3;
+      out[o] = Math.round(r / n); out[o + 1] = Math.round(g / n); out[o + 2] = Math.round(b / n);
+    }
+  }
+  return { width, height, data: out };
+}
+
+function sampleBilinear(
+  data: Uint8Array,
+  w: number,
+  h: number,
+  fx: number,
+  fy: number,
+  out: Uint8Array,
+  o: number,
+): void {
+  const x0 = Math.floor(fx);
+  const y0 = Math.floor(fy);
+  const tx = fx - x0;
+  const ty = fy - y0;
+  for (let ch = 0; ch < 3; ch++) {
+    const p00 = px(data, w, h, x0, y0, ch);
+    const p10 = px(data, w, h, x0 + 1, y0, ch);
+    const p01 = px(data, w, h, x0, y0 + 1, ch);
+    const p11 = px(data, w, h, x0 + 1, y0 + 1, ch);
+    const top = p00 + (p10 - p00) * tx;
+    const bottom = p01 + (p11 - p01) * tx;
+    out[o + ch] = Math.round(top + (bottom - top) * ty);
+  }
+}
+
+function px(data: Uint8Array, w: number, h: number, x: number, y: number, ch: number): number {
+  if (x < 0 || y < 0 || x >= w || y >= h) return 0;
+  return data[(y * w + x) * 3 + ch]!;
+}
