@@ -5,6 +5,7 @@ import { cropResize, warpAffine } from './warp.js';
 import { rotateQuarter } from './rotate.js';
 import { iou } from './types.js';
 
+import type { RgbImage } from '../../media/types.js';
 const close = (a: number, b: number, eps = 1e-6) => assert.ok(Math.abs(a - b) < eps, `${a} ≉ ${b}`);
 
 test('estimateSimilarity recovers a known rotation, scale and translation', () => {

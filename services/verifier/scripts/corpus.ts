@@ -1,0 +1,54 @@
+/**
+ * The labelled corpus (../shared/data layout: MANIFEST.tsv, PAIRS.tsv), read for the
+ * calibration and evaluation scripts. Never copied into the repo.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface CorpusFile {
+  readonly file: string;
+  readonly source: string;
+  readonly kind: string;
+  readonly identity: string;
+  readonly notes: string;
+}
+
+export interface CorpusPair {
+  readonly a: string;
+  readonly b: string;
+  readonly label: string;
+  readonly notes: string;
+}
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** SILENTID_DATA_DIR, else ../shared/data beside the repo. */
+export function corpusDir(): string {
+  return path.resolve(process.env.SILENTID_DATA_DIR ?? path.join(repoRoot, '../shared/data'));
+}
+
+export function corpusPresent(dir = corpusDir()): boolean {
+  return existsSync(path.join(dir, 'MANIFEST.tsv'));
+}
+
+function tsv(file: string): string[][] {
+  return readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+}
+
+export function readManifest(dir = corpusDir()): CorpusFile[] {
+  return tsv(path.join(dir, 'MANIFEST.tsv')).map((r) => ({
+    file: r[0]!,
+    source: r[1]!,
+    kind: r[4]!,
+    identity: r[5] ?? '',
+    notes: r[6] ?? '',
+  }));
+}
+
+export function readPairs(dir = corpusDir()): CorpusPair[] {
+  return tsv(path.join(dir, 'PAIRS.tsv')).map((r) => ({ a: r[0]!, b: r[1]!, label: r[2]!, notes: r[4] ?? '' }));
+}
+
+/** Resolution variants and mirrors of one photo: too easy to count as real genuine pairs. */
+export const isTrivialPair = (p: CorpusPair): boolean => /near-duplicate|mirror|aligned crop vs full image/i.test(p.notes);

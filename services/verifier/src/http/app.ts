@@ -1,0 +1,76 @@
+/**
+ * The HTTP application: middleware, routes, and the single error handler. It knows
+ * nothing of models beyond handing them to the pipeline.
+ */
+import { Hono } from 'hono';
+import type { Config } from '../config/config.js';
+import type { KeyRing } from '../crypto/key-ring.js';
+import { invalidArgument } from '../errors/api-error.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { FaceModels } from '../vision/face-models.js';
+import type { Admission } from './admission.js';
+import type { AppEnv } from './context.js';
+import { errorResponse } from './error-handler.js';
+import { requestId } from './middleware/request-id.js';
+import { operationsRoutes } from './routes/operations.js';
+import { VERIFY_PATH, verificationRoutes } from './routes/verification.js';
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly keyRing: KeyRing;
+  readonly models: FaceModels;
+  readonly metrics: Metrics;
+  readonly admission: Admission;
+  readonly log: Logger;
+  readonly isReady: () => boolean;
+}
+
+const KNOWN_PATHS = new Set([VERIFY_PATH, '/healthz', '/readyz', '/metrics', '/openapi.json', '/docs']);
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const modelVersion = deps.models.bundle.id;
+  const app = new Hono<AppEnv>();
+
+  app.use(requestId(deps.log));
+  app.use(async (c, next) => {
+    const t0 = performance.now();
+    const tracked = c.req.path === VERIFY_PATH;
+    if (tracked) deps.metrics.inflight.inc();
+    try {
+      await next();
+    } finally {
+      if (tracked) deps.metrics.inflight.dec();
+      const code = await responseCode(c.res);
+      const route = KNOWN_PATHS.has(c.req.path) ? c.req.path : 'other';
+      deps.metrics.requests.labels(route, String(code), modelVersion).inc();
+      deps.metrics.requestDuration.labels(route, modelVersion).observe((performance.now() - t0) / 1000);
+      c.get('log').info({ method: c.req.method, route, status: c.res.status, code, ms: Math.round(performance.now() - t0) }, 'request');
+    }
+  });
+
+  app.route('/', verificationRoutes(deps));
+  app.route('/', operationsRoutes({ metrics: deps.metrics, modelVersion, isReady: deps.isReady }));
+
+  // Hono answers an unmatched method with 404; the spec distinguishes 405.
+  app.notFound((c) => {
+    const err = KNOWN_PATHS.has(c.req.path)
+      ? invalidArgument(`method ${c.req.method} is not allowed on ${c.req.path}`, 405)
+      : invalidArgument(`no such path: ${c.req.path}`, 404);
+    return errorResponse(err, c);
+  });
+  app.onError((err, c) => errorResponse(err, c));
+  return app;
+}
+
+/** The API code of a finished response, for metrics: 1000 unless the JSON says otherwise. */
+async function responseCode(res: Response): Promise<number> {
+  if (res.status === 200) return 1000;
+  try {
+    const body = (await res.clone().json()) as { code?: unknown };
+    return typeof body.code === 'number' ? body.code : 5000;
+  } catch {
+    return res.status >= 500 ? 5000 : 1200;
+  }
+}
+

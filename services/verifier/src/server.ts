@@ -1,0 +1,69 @@
+/**
+ * Composition root: configuration → models → HTTP server, and the orderly way down.
+ */
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Config } from './config/config.js';
+import { KeyRing } from './crypto/key-ring.js';
+import { Admission } from './http/admission.js';
+import { createApp } from './http/app.js';
+import { loadBundleManifest } from './models/bundle-manifest.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { createMetrics } from './observability/metrics.js';
+import { loadFaceModels, warmUp, type FaceModels } from './vision/face-models.js';
+
+export interface RunningVerifier {
+  readonly url: string;
+  readonly models: FaceModels;
+  readonly log: Logger;
+  /** Stops accepting, lets in-flight requests finish (bounded by the grace period), frees models. */
+  shutdown(): Promise<void>;
+}
+
+export async function startVerifier(config: Config): Promise<RunningVerifier> {
+  const log = createLogger(config.logLevel);
+  const bundle = await loadBundleManifest(config.modelBundleDir);
+  const models = await loadFaceModels(bundle, {
+    ...config.runtime,
+    onFallback: (component, reason) => log.warn({ component, reason }, 'CUDA execution provider unavailable; using CPU'),
+  });
+  log.info({ modelVersion: bundle.id, providers: models.providers }, 'models loaded');
+  const metrics = createMetrics(bundle.id);
+  const admission = new Admission(config.concurrency.maxInFlight, config.concurrency.maxQueued, (_inFlight, queued) =>
+    metrics.queueDepth.set(queued),
+  );
+  let ready = false;
+  const app = createApp({
+    config,
+    keyRing: new KeyRing(config.keyRing),
+    models,
+    metrics,
+    admission,
+    log,
+    isReady: () => ready,
+  });
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+  });
+  // Listening before warm-up lets /healthz answer while /readyz still says not ready.
+  await warmUp(models);
+  ready = true;
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  log.info({ url, modelVersion: bundle.id }, 'ready');
+
+  let closing: Promise<void> | undefined;
+  const shutdown = () =>
+    (closing ??= (async () => {
+      ready = false;
+      log.info('draining');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
+      await Promise.race([closed, grace]);
+      if ('closeAllConnections' in server) server.closeAllConnections();
+      await models.release();
+      log.info('stopped');
+    })());
+  return { url, models, log, shutdown };
+}

@@ -1,0 +1,35 @@
+import type { RgbImage } from '../media/types.js';
+import { fivePoints, interOcular } from './face.js';
+import type { Point } from './geometry/types.js';
+
+/**
+ * Sharpness of an aligned face crop: variance of the 4-neighbour Laplacian of its grey
+ * levels. Motion blur and defocus flatten it; it is compared between frames of one
+ * clip, not against an absolute scale.
+ */
+export function sharpness(aligned: RgbImage): number {
+  const { width: w, height: h, data } = aligned;
+  const g = new Float32Array(w * h);
+  for (let i = 0; i < w * h; i++) g[i] = 0.299 * data[i * 3]! + 0.587 * data[i * 3 + 1]! + 0.114 * data[i * 3 + 2]!;
+  let s = 0, s2 = 0, n = 0;
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      const lap = g[i - 1]! + g[i + 1]! + g[i - w]! + g[i + w]! - 4 * g[i]!;
+      s += lap; s2 += lap * lap; n++;
+    }
+  }
+  const mean = s / n;
+  return s2 / n - mean * mean;
+}
+
+/**
+ * How frontal a face is, 1 (nose centred between the eyes) … 0 (turned by about
+ * 45° or more): a yaw proxy from the five points, enough to rank frames.
+ */
+export function frontalness(landmarks: readonly Point[]): number {
+  const [le, re, nose] = fivePoints(landmarks);
+  const iod = interOcular(landmarks);
+  const offset = Math.abs(nose.x - (le.x + re.x) / 2) / Math.max(iod, 1e-6);
+  return Math.max(0, 1 - offset / 0.5);
+}
