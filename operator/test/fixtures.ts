@@ -6,7 +6,7 @@ import type { OwnerReference } from '../src/api/object-meta.js';
 /** A built-in FaceModel named `name` with version `version`. */
 export function builtinModel(name: string, version = name): FaceModel {
   return {
-    apiVersion: 'silentid.io/v1alpha1',
+    apiVersion: 'silentid.dev/v1alpha1',
     kind: 'FaceModel',
     metadata: { name, namespace: 'default' },
     spec: { version, builtin: { name: 'faceplugin', version } },
@@ -16,7 +16,7 @@ export function builtinModel(name: string, version = name): FaceModel {
 /** A remote FaceModel fetched from an https URL. */
 export function remoteModel(name: string): FaceModel {
   return {
-    apiVersion: 'silentid.io/v1alpha1',
+    apiVersion: 'silentid.dev/v1alpha1',
     kind: 'FaceModel',
     metadata: { name, namespace: 'default' },
     spec: { version: name, source: { uri: `https://models.example/${name}.tgz`, sha256: 'a'.repeat(64) } },
@@ -26,7 +26,7 @@ export function remoteModel(name: string): FaceModel {
 /** A VerificationService manifest with short rollout steps. */
 export function service(name: string, modelRef: string, overrides: Partial<VerificationService['spec']> = {}): VerificationService {
   return {
-    apiVersion: 'silentid.io/v1alpha1',
+    apiVersion: 'silentid.dev/v1alpha1',
     kind: 'VerificationService',
     metadata: { name, namespace: 'default' },
     spec: {
@@ -50,7 +50,7 @@ export function resolved(overrides: Partial<VerificationService['spec']> = {}): 
 }
 
 export const OWNER: OwnerReference = {
-  apiVersion: 'silentid.io/v1alpha1',
+  apiVersion: 'silentid.dev/v1alpha1',
   kind: 'VerificationService',
   name: 'face',
   uid: '00000000-0000-0000-0000-000000000001',

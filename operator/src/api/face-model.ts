@@ -45,7 +45,7 @@ export interface FaceModelStatus {
 
 /** One immutable model bundle version. */
 export interface FaceModel {
-  apiVersion: 'silentid.io/v1alpha1';
+  apiVersion: 'silentid.dev/v1alpha1';
   kind: 'FaceModel';
   metadata: ObjectMeta;
   spec: FaceModelSpec;

@@ -1,5 +1,5 @@
 /** API group, version and resource names of silentid's custom resources. */
-export const GROUP = 'silentid.io';
+export const GROUP = 'silentid.dev';
 export const VERSION = 'v1alpha1';
 export const API_VERSION = `${GROUP}/${VERSION}`;
 
@@ -7,8 +7,8 @@ export const API_VERSION = `${GROUP}/${VERSION}`;
 export const FIELD_MANAGER = 'silentid-operator';
 
 /** The finalizer-free ownership label: every child object names its VerificationService. */
-export const LABEL_SERVICE = 'silentid.io/service';
+export const LABEL_SERVICE = 'silentid.dev/service';
 /** Which Deployment a pod belongs to during a rollout: `stable` or `canary`. */
-export const LABEL_TRACK = 'silentid.io/track';
+export const LABEL_TRACK = 'silentid.dev/track';
 /** The FaceModel a pod serves. */
-export const LABEL_MODEL = 'silentid.io/model';
+export const LABEL_MODEL = 'silentid.dev/model';

@@ -152,7 +152,7 @@ export interface VerificationServiceStatus {
 
 /** A serving deployment of one FaceModel, rolled out progressively. */
 export interface VerificationService {
-  apiVersion: 'silentid.io/v1alpha1';
+  apiVersion: 'silentid.dev/v1alpha1';
   kind: 'VerificationService';
   metadata: ObjectMeta;
   spec: VerificationServiceSpec;

@@ -45,7 +45,7 @@ test('GPU count becomes nvidia.com/gpu limits with node selector, tolerations an
   assert.deepEqual(pod.nodeSelector, accelerator.nodeSelector);
   assert.deepEqual(pod.tolerations, accelerator.tolerations);
   assert.equal(pod.runtimeClassName, 'nvidia');
-  assert.ok(pod.containers[0]!.env!.some((e) => e.name === 'SILENTID_EXECUTION_PROVIDER' && e.value === 'cuda'));
+  assert.ok(pod.containers[0]!.env!.some((e) => e.name === 'ORT_EXECUTION_PROVIDER' && e.value === 'cuda'));
 });
 
 test('a CPU service asks for no GPU and no GPU placement', () => {
@@ -95,7 +95,7 @@ test('every container runs under the restricted security profile with a read-onl
 test('a PodDisruptionBudget and topology spread protect the stable track', () => {
   const { apply } = desiredState(input());
   const pdb = find<V1PodDisruptionBudget>(apply, 'PodDisruptionBudget', 'face');
-  assert.deepEqual(pdb.spec!.selector!.matchLabels, { 'silentid.io/service': 'face', 'silentid.io/track': 'stable' });
+  assert.deepEqual(pdb.spec!.selector!.matchLabels, { 'silentid.dev/service': 'face', 'silentid.dev/track': 'stable' });
   const spread = find<V1Deployment>(apply, 'Deployment', 'face-stable').spec!.template.spec!.topologySpreadConstraints!;
   assert.deepEqual(spread.map((s) => s.topologyKey), ['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
 });
@@ -115,7 +115,7 @@ test('a canary gets its own Deployment; without a route it shares the main Servi
   const { apply, prune } = desiredState(input({}, { canaryModel: builtinModel('v2'), stableReplicas: 3, canaryReplicas: 1 }));
   const canary = find<V1Deployment>(apply, 'Deployment', 'face-canary');
   assert.equal(canary.spec!.replicas, 1);
-  assert.equal(canary.spec!.template.metadata!.labels!['silentid.io/model'], 'v2');
+  assert.equal(canary.spec!.template.metadata!.labels!['silentid.dev/model'], 'v2');
   assert.ok(prune.some((r) => r.kind === 'HTTPRoute'));
   assert.ok(prune.some((r) => r.kind === 'Service' && r.name === 'face-canary'));
 });

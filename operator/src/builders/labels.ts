@@ -3,7 +3,7 @@ import { LABEL_MODEL, LABEL_SERVICE, LABEL_TRACK } from '../api/group.js';
 /** A Deployment of a VerificationService: the one serving stable traffic or the canary. */
 export type Track = 'stable' | 'canary';
 
-/** Labels every child object carries; `silentid.io/service` is also what the operator watches by. */
+/** Labels every child object carries; `silentid.dev/service` is also what the operator watches by. */
 export function commonLabels(service: string): Record<string, string> {
   return {
     'app.kubernetes.io/name': 'silentid-verifier',

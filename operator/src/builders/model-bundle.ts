@@ -75,23 +75,33 @@ export function fetchContainer(model: FaceModel, fetcherImage: string, unpack: b
   };
 }
 
+/**
+ * Calibration overrides: the liveness threshold maps onto the verifier's LIVENESS_THRESHOLD;
+ * a verification table travels as JSON for verifiers that read it (the bundle's own
+ * calibration applies otherwise).
+ */
+function calibrationEnv(model: FaceModel): V1EnvVar[] {
+  const calibration = model.spec.calibration;
+  const env: V1EnvVar[] = [];
+  if (calibration?.liveness) env.push({ name: 'LIVENESS_THRESHOLD', value: String(calibration.liveness.threshold) });
+  if (calibration?.verification) env.push({ name: 'SILENTID_VERIFICATION_CALIBRATION', value: JSON.stringify(calibration.verification) });
+  return env;
+}
+
 /** Wires a FaceModel into a pod: a path inside the image for built-ins, a verified fetch otherwise. */
 export function bundleWiring(model: FaceModel, fetcherImage: string): BundleWiring {
-  const version: V1EnvVar = { name: 'SILENTID_MODEL_VERSION', value: model.spec.version };
-  const calibration: V1EnvVar[] = model.spec.calibration
-    ? [{ name: 'SILENTID_CALIBRATION', value: JSON.stringify(model.spec.calibration) }]
-    : [];
+  const calibration = calibrationEnv(model);
   const builtin = model.spec.builtin;
   if (builtin) {
     return {
-      env: [{ name: 'MODEL_BUNDLE_DIR', value: `${BUILTIN_MODELS_DIR}/${builtin.name}/${builtin.version}` }, version, ...calibration],
+      env: [{ name: 'MODEL_BUNDLE_DIR', value: `${BUILTIN_MODELS_DIR}/${builtin.name}/${builtin.version}` }, ...calibration],
       initContainers: [],
       volumes: [],
       mounts: [],
     };
   }
   return {
-    env: [{ name: 'MODEL_BUNDLE_DIR', value: FETCHED_MODEL_DIR }, version, ...calibration],
+    env: [{ name: 'MODEL_BUNDLE_DIR', value: FETCHED_MODEL_DIR }, ...calibration],
     initContainers: [fetchContainer(model, fetcherImage, true)],
     volumes: [
       { name: 'model', emptyDir: { sizeLimit: '2Gi' } },

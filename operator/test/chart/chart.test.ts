@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { helm } from '../support/helm.js';
+import { loadCrds, validateObject } from '../support/kube-schema.js';
+import type { KubeObject } from '../../src/api/object-meta.js';
+
+const CHART = new URL('../../../charts/silentid/', import.meta.url).pathname;
+const valuesFiles = ['', ...readdirSync(join(CHART, 'ci')).filter((f) => f.endsWith('.yaml')).map((f) => join(CHART, 'ci', f))];
+
+function render(valuesFile: string): KubeObject[] {
+  const args = ['template', 'silentid', CHART, '--namespace', 'silentid', '--include-crds', ...(valuesFile ? ['-f', valuesFile] : [])];
+  return parseAllDocuments(helm(args))
+    .map((d) => d.toJS() as KubeObject | null)
+    .filter((o): o is KubeObject => o !== null);
+}
+
+function byKind(objects: KubeObject[], kind: string): KubeObject[] {
+  return objects.filter((o) => o.kind === kind);
+}
+
+for (const valuesFile of valuesFiles) {
+  const label = valuesFile ? valuesFile.slice(CHART.length) : 'default values';
+
+  test(`helm lint --strict passes with ${label}`, () => {
+    helm(['lint', '--strict', CHART, ...(valuesFile ? ['-f', valuesFile] : [])]);
+  });
+
+  test(`every object rendered with ${label} is valid against its Kubernetes schema`, async () => {
+    const objects = render(valuesFile);
+    assert.ok(objects.length > 0);
+    for (const object of objects) await validateObject(object);
+  });
+}
+
+test('the CRDs are valid apiextensions/v1 objects with a status subresource and printer columns', async () => {
+  for (const crd of loadCrds()) {
+    await validateObject(crd);
+    const version = (crd.spec as { versions: Array<{ subresources?: { status?: object }; additionalPrinterColumns?: unknown[] }> }).versions[0]!;
+    assert.ok(version.subresources?.status, `${crd.metadata.name} has a status subresource`);
+    assert.ok((version.additionalPrinterColumns ?? []).length > 0, `${crd.metadata.name} has printer columns`);
+  }
+});
+
+test('the operator never gets access to Secrets', () => {
+  for (const role of [...byKind(render(''), 'ClusterRole'), ...byKind(render(''), 'Role')]) {
+    for (const rule of role.rules as Array<{ resources: string[] }>) assert.ok(!rule.resources.includes('secrets'), role.metadata.name);
+  }
+});
+
+test('the default values ask for a GPU; the CPU values file asks for none', () => {
+  const gpu = byKind(render(''), 'VerificationService')[0]!.spec as { accelerator: { gpus: number; tolerations: unknown[] }; image: string };
+  assert.equal(gpu.accelerator.gpus, 1);
+  assert.ok(gpu.accelerator.tolerations.length > 0);
+  assert.match(gpu.image, /-gpu$/);
+  const cpu = byKind(render(join(CHART, 'ci', 'cpu-values.yaml')), 'VerificationService')[0]!.spec as { accelerator: { gpus: number; nodeSelector?: object }; image: string };
+  assert.equal(cpu.accelerator.gpus, 0);
+  assert.doesNotMatch(cpu.image, /-gpu$/);
+});
+
+test('the operator-only values install no VerificationService and no key ring', () => {
+  const objects = render(join(CHART, 'ci', 'operator-only-values.yaml'));
+  assert.equal(byKind(objects, 'VerificationService').length, 0);
+  assert.equal(byKind(objects, 'Secret').length, 0);
+  assert.equal(byKind(objects, 'Deployment').length, 1);
+});
+
+test('the operator pod runs non-root with a read-only root filesystem', () => {
+  const deployment = byKind(render(''), 'Deployment')[0]!;
+  const pod = (deployment.spec as { template: { spec: { securityContext: { runAsNonRoot: boolean }; containers: Array<{ securityContext: { readOnlyRootFilesystem: boolean } }> } } }).template.spec;
+  assert.equal(pod.securityContext.runAsNonRoot, true);
+  assert.equal(pod.containers[0]!.securityContext.readOnlyRootFilesystem, true);
+});
+
+test('values.schema.json rejects a malformed key', () => {
+  assert.throws(() => helm(['template', 'x', CHART, '--set', 'keyRing.key=short']), /key/);
+});
