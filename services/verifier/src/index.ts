@@ -4,3 +4,4 @@ export { verify, type VerifyOutcome, type VerifyRequest } from './pipeline/verif
 export { StageTimer } from './pipeline/stage-timer.js';
 export { loadBundleManifest } from './models/bundle-manifest.js';
 export { loadFaceModels, warmUp, type FaceModels } from './vision/face-models.js';
+export { resolveBinary } from './media/video/ffmpeg-binaries.js';
