@@ -33,7 +33,7 @@ const component = <P extends z.ZodType, O extends z.ZodType>(task: string, outpu
       sha256: z.string().regex(/^[0-9a-f]{64}$/),
       input,
       outputs,
-      params: params.optional(),
+      params,
     })
     .strict();
 
@@ -50,8 +50,8 @@ const manifestSchema = z
           z.object({ scores: z.string(), boxes: z.string() }).strict(),
           z.object({ scoreThreshold: z.number().min(0).max(1), nmsIou: z.number().min(0).max(1) }).strict(),
         ),
-        landmarks: component('landmarks-68', z.object({ points: z.string() }).strict(), z.object({}).strict()),
-        embedder: component('face-embedding', z.object({ embedding: z.string() }).strict(), z.object({}).strict()),
+        landmarks: component('landmarks-68', z.object({ points: z.string() }).strict(), z.object({}).strict().default({})),
+        embedder: component('face-embedding', z.object({ embedding: z.string() }).strict(), z.object({}).strict().default({})),
         liveness: component(
           'presentation-attack',
           z.object({ logits: z.string() }).strict(),

@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiError } from '../errors/api-error.js';
+import { Admission } from './admission.js';
+
+test('admits up to maxInFlight, queues up to maxQueued, refuses beyond with 5003 and Retry-After', async () => {
+  const seen: [number, number][] = [];
+  const a = new Admission(1, 1, (i, q) => seen.push([i, q]));
+  const r1 = await a.acquire();
+  const p2 = a.acquire();
+  await assert.rejects(a.acquire(), (e: unknown) => e instanceof ApiError && e.code === 5003 && e.status === 503 && e.headers['Retry-After'] === '1');
+  r1();
+  const r2 = await p2;
+  assert.equal(a.inFlight, 1);
+  r2();
+  r2(); // releasing twice is harmless
+  assert.equal(a.inFlight, 0);
+  assert.deepEqual(seen.at(-1), [0, 0]);
+});
+
+test('a queued request whose client went away leaves the queue', async () => {
+  const a = new Admission(1, 4);
+  const r1 = await a.acquire();
+  const ctl = new AbortController();
+  const waiting = a.acquire(ctl.signal);
+  ctl.abort();
+  await assert.rejects(waiting);
+  r1();
+  const r3 = await a.acquire();
+  assert.equal(a.inFlight, 1);
+  r3();
+});
