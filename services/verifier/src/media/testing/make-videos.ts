@@ -1,0 +1,114 @@
+/**
+ * Test-only: builds small videos with ffmpeg at test time (nothing binary is committed),
+ * each at most once per test process, in a folder removed by `dispose()`.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { resolveBinary } from '../video/ffmpeg-binaries.js';
+
+const lavfi = (source: string, seconds: number) => [
+  '-f',
+  'lavfi',
+  '-i',
+  source,
+  '-t',
+  String(seconds),
+];
+const x264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'];
+
+/** ffmpeg arguments (between the input options and the output file) per named clip. */
+const recipes = {
+  /** 320×240, 25 fps, 3 s, moov at the end (ffmpeg's default for MP4). */
+  standard: [...lavfi('testsrc=size=320x240:rate=25', 3), ...x264],
+  /** The same with the index first, readable front to back. */
+  faststart: [...lavfi('testsrc=size=320x240:rate=25', 3), ...x264, '-movflags', '+faststart'],
+  short: [...lavfi('testsrc=size=160x120:rate=25', 1), ...x264],
+  long: [...lavfi('color=c=gray:size=64x64:rate=2', 70), ...x264],
+  wide: [...lavfi('color=c=gray:size=4100x64:rate=5', 0.4), ...x264],
+  tiny: [...lavfi('testsrc=size=32x32:rate=10', 1), ...x264],
+  /** 1280×720, for the working-size scaling. */
+  large: [...lavfi('testsrc=size=1280x720:rate=10', 1), ...x264],
+  audioOnly: [...lavfi('sine=frequency=440', 1), '-c:a', 'aac'],
+  /** VP8 WebM streamed like a browser's MediaRecorder: no duration in any header. */
+  streamedWebm: [
+    ...lavfi('testsrc=size=160x120:rate=10', 2.5),
+    '-c:v',
+    'libvpx',
+    '-deadline',
+    'realtime',
+    '-cpu-used',
+    '8',
+    '-b:v',
+    '200k',
+    '-live',
+    '1',
+  ],
+  /** Low-rate source: 5 fps. */
+  slow: [...lavfi('testsrc=size=160x120:rate=5', 3), ...x264],
+} satisfies Record<string, string[]>;
+
+export type ClipName = keyof typeof recipes | 'rotated' | 'truncated' | 'truncatedFaststart';
+
+export class VideoFixtures {
+  readonly dir = mkdtempSync(path.join(os.tmpdir(), 'media-fixtures-'));
+  readonly ffmpeg = resolveBinary('ffmpeg').path;
+  private readonly made = new Map<ClipName, string>();
+
+  /** The path of a named clip, made on first use. */
+  file(name: ClipName): string {
+    let file = this.made.get(name);
+    if (file === undefined) {
+      file = this.make(name);
+      this.made.set(name, file);
+    }
+    return file;
+  }
+
+  /** The bytes of a named clip. */
+  bytes(name: ClipName): Buffer {
+    return readFileSync(this.file(name));
+  }
+
+  dispose(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private make(name: ClipName): string {
+    const out = path.join(this.dir, `${name}.${name === 'streamedWebm' ? 'webm' : 'mp4'}`);
+    if (name === 'rotated') {
+      // Tagging while re-encoding is dropped by ffmpeg 5; a stream copy writes the matrix.
+      this.ffmpegRun([
+        '-i',
+        this.file('standard'),
+        '-c',
+        'copy',
+        '-metadata:s:v',
+        'rotate=90',
+        out,
+      ]);
+    } else if (name === 'truncated' || name === 'truncatedFaststart') {
+      const whole = this.bytes(name === 'truncated' ? 'standard' : 'faststart');
+      writeFileSync(out, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    } else if (name === 'streamedWebm') {
+      const run = spawnSync(
+        this.ffmpeg,
+        ['-v', 'error', ...recipes[name], '-f', 'webm', 'pipe:1'],
+        {
+          maxBuffer: 64 * 1024 * 1024,
+        },
+      );
+      if (run.status !== 0) throw new Error(`ffmpeg failed for ${name}: ${run.stderr.toString()}`);
+      writeFileSync(out, run.stdout);
+    } else {
+      this.ffmpegRun([...recipes[name], out]);
+    }
+    return out;
+  }
+
+  private ffmpegRun(args: string[]): void {
+    const run = spawnSync(this.ffmpeg, ['-v', 'error', '-y', ...args], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`ffmpeg ${args.join(' ')} failed: ${run.stderr}`);
+  }
+}

@@ -1,0 +1,182 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { open } from 'node:fs/promises';
+import path from 'node:path';
+import type { VideoSampling } from '../../config/config.js';
+import { ApiError } from '../../errors/api-error.js';
+import type { VideoFrame } from '../types.js';
+import { corpusFile } from '../testing/corpus.js';
+import { VideoFixtures, type ClipName } from '../testing/make-videos.js';
+import { processesWith, waitForProcess } from '../testing/processes.js';
+import { decodeFrames, workingSize } from './decode-frames.js';
+import { findBinary, resolveBinary } from './ffmpeg-binaries.js';
+import { probeVideo, type VideoInfo } from './probe-video.js';
+import type { VideoContainer } from './sniff-container.js';
+
+const clips = new VideoFixtures();
+after(() => clips.dispose());
+const ffmpegPath = resolveBinary('ffmpeg').path;
+const ffprobePath = resolveBinary('ffprobe').path;
+const sampling: VideoSampling = { fps: 8, maxFrames: 32, workingSide: 640, timeoutMs: 20_000 };
+
+const probe = (file: string, container: VideoContainer = 'mov') =>
+  probeVideo(file, { ffprobePath, timeoutMs: 20_000, container });
+const decodeClip = async (
+  name: ClipName,
+  overrides: Partial<VideoSampling> = {},
+  binary = ffmpegPath,
+) => {
+  const file = clips.file(name);
+  const container = name === 'streamedWebm' ? 'matroska' : 'mov';
+  return decodeFrames(
+    file,
+    await probe(file, container),
+    { ...sampling, ...overrides },
+    { ffmpegPath: binary },
+  );
+};
+const sizes = (frames: VideoFrame[]) => [
+  ...new Set(frames.map((f) => `${f.image.width}x${f.image.height}`)),
+];
+const isMediaError = (e: unknown) => e instanceof ApiError && e.code === 2005;
+
+test('working size fits the longer side, never upscales, and keeps both sides even', () => {
+  assert.deepEqual(workingSize(1920, 1080, 640), { width: 640, height: 360 });
+  assert.deepEqual(workingSize(1080, 1920, 640), { width: 360, height: 640 });
+  assert.deepEqual(workingSize(320, 240, 640), { width: 320, height: 240 });
+  assert.deepEqual(workingSize(555, 417, 640), { width: 554, height: 416 });
+  assert.deepEqual(workingSize(4100, 64, 640), { width: 640, height: 10 });
+});
+
+test('samples frames at the requested rate with their timestamps', async () => {
+  const frames = await decodeClip('standard');
+  assert.equal(frames.length, 24); // 3 s at 8 fps
+  assert.deepEqual(sizes(frames), ['320x240']);
+  assert.deepEqual(
+    frames.slice(0, 3).map((f) => f.timestamp),
+    [0, 0.125, 0.25],
+  );
+  assert.ok(frames.every((f) => f.image.data.length === 320 * 240 * 3));
+  // testsrc moves: consecutive sampled frames differ.
+  assert.notDeepEqual(frames[0]!.image.data, frames[1]!.image.data);
+});
+
+test('stops at maxFrames, from the start of the clip', async () => {
+  const frames = await decodeClip('standard', { maxFrames: 5 });
+  assert.equal(frames.length, 5);
+  assert.equal(frames[4]!.timestamp, 0.5);
+});
+
+test('scales down to the working side', async () => {
+  const frames = await decodeClip('large');
+  assert.deepEqual(sizes(frames), ['640x360']);
+  assert.equal(frames.length, 8);
+});
+
+test('never samples faster than the source (no duplicated frames)', async () => {
+  const frames = await decodeClip('slow');
+  assert.equal(frames.length, 15); // 3 s at the source's 5 fps, not 24 at 8 fps
+  assert.equal(frames[1]!.timestamp, 0.2);
+});
+
+test('turns a rotated clip upright exactly as ffmpeg autorotation does', async () => {
+  const frames = await decodeClip('rotated', { maxFrames: 3 });
+  assert.deepEqual(sizes(frames), ['240x320']);
+  const auto = spawnSync(
+    ffmpegPath,
+    [
+      '-v',
+      'error',
+      '-i',
+      clips.file('rotated'),
+      '-vf',
+      'fps=8',
+      '-frames:v',
+      '3',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      'pipe:1',
+    ],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
+  assert.equal(auto.status, 0);
+  assert.ok(Buffer.from(frames[2]!.image.data).equals(auto.stdout.subarray(2 * 240 * 320 * 3)));
+});
+
+test('keeps the frames before a truncated tail; answers 2005 when nothing decodes', async () => {
+  const partial = await decodeClip('truncatedFaststart');
+  assert.ok(partial.length > 0 && partial.length < 24, `${partial.length} frames`);
+  const info = await probe(clips.file('standard'));
+  const garbage = path.join(clips.dir, 'garbage.mp4');
+  await (await open(garbage, 'w')).close();
+  await assert.rejects(decodeFrames(garbage, info, sampling, { ffmpegPath }), isMediaError);
+});
+
+test('an abort mid-decode kills ffmpeg before rejecting', async () => {
+  const { fifo, info } = await fifoInput('abort');
+  const controller = new AbortController();
+  const decoding = decodeFrames(fifo, info, sampling, { ffmpegPath, signal: controller.signal });
+  // The writer half-fills the pipe and keeps it open: ffmpeg cannot finish on its own.
+  const writer = await open(fifo, 'r+'); // read-write: never blocks, whichever side opens first
+  await writer.write(clips.bytes('faststart').subarray(0, 20_000));
+  await waitForProcess(fifo);
+  controller.abort(new Error('request cancelled'));
+  await assert.rejects(decoding, /request cancelled/);
+  assert.deepEqual(processesWith(fifo), []);
+  await writer.close();
+});
+
+test('the time limit kills ffmpeg and answers 2005', async () => {
+  const { fifo, info } = await fifoInput('timeout');
+  const decoding = decodeFrames(fifo, info, { ...sampling, timeoutMs: 300 }, { ffmpegPath });
+  const writer = await open(fifo, 'r+'); // read-write: never blocks, whichever side opens first
+  await assert.rejects(decoding, isMediaError);
+  assert.deepEqual(processesWith(fifo), []);
+  await writer.close();
+});
+
+test('the 2018 npm fallback ffmpeg accepts the same arguments', async (t) => {
+  let fallback;
+  try {
+    fallback = findBinary('ffmpeg', {
+      pathEnv: '',
+      isExecutable: (f) => !f.startsWith('/usr/') && isFile(f),
+    });
+  } catch {
+    t.skip('optional dependency @ffmpeg-installer/linux-x64 not installed');
+    return;
+  }
+  for (const name of ['standard', 'rotated', 'streamedWebm'] as const) {
+    const ours = await decodeClip(name);
+    const old = await decodeClip(name, {}, fallback.path);
+    assert.deepEqual(sizes(old), sizes(ours), name);
+    assert.equal(old.length, ours.length, name);
+  }
+});
+
+test('real corpus: a 1080p WebM whose video is the second stream', async (t) => {
+  const file = corpusFile(
+    'liveness-extra/videos/Krzysiek354__Python_Face_Detection__real.mp4.webm',
+  );
+  if (file === undefined) {
+    t.skip('corpus absent: set SILENTID_DATA_DIR to the shared data folder');
+    return;
+  }
+  const frames = await decodeFrames(file, await probe(file, 'matroska'), sampling, { ffmpegPath });
+  assert.deepEqual(sizes(frames), ['640x360']);
+  assert.equal(frames.length, 32);
+});
+
+/** A named pipe standing in for the video file, with the facts of a real clip. */
+async function fifoInput(name: string): Promise<{ fifo: string; info: VideoInfo }> {
+  const fifo = path.join(clips.dir, `${name}-${process.pid}.fifo`);
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+  return { fifo, info: await probe(clips.file('faststart')) };
+}
+
+function isFile(file: string): boolean {
+  return spawnSync('test', ['-x', file]).status === 0;
+}

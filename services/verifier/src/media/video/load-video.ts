@@ -1,0 +1,87 @@
+/**
+ * The video path of a request, the one entry point the pipeline calls: limits, a
+ * per-request temp file (an MP4 whose index is at its end cannot be read from a pipe),
+ * probe, sampled decode, and the temp directory removed whatever happens.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { VideoLimits, VideoSampling } from '../../config/config.js';
+import {
+  invalidArgument,
+  invalidContentLength,
+  invalidImageSize,
+  invalidMedia,
+} from '../../errors/api-error.js';
+import type { VideoFrame } from '../types.js';
+import { decodeFrames } from './decode-frames.js';
+import { resolveBinary } from './ffmpeg-binaries.js';
+import { probeVideo, type VideoInfo } from './probe-video.js';
+import { sniffVideoContainer } from './sniff-container.js';
+
+export interface LoadedVideo {
+  readonly info: VideoInfo;
+  readonly frames: VideoFrame[];
+  /** Shorter than limits.minSeconds: frames are still decoded, the caller decides. */
+  readonly tooShort: boolean;
+}
+
+export interface LoadOptions {
+  /** Explicit executables (config); else the system's, else the npm fallback. */
+  readonly ffmpegPath?: string | undefined;
+  readonly ffprobePath?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Checks a video against the limits and decodes its sampled frames; throws ApiError 2004, 2005, 1200 or 2003. */
+export async function loadVideo(
+  bytes: Uint8Array,
+  limits: VideoLimits,
+  sampling: VideoSampling,
+  options: LoadOptions = {},
+): Promise<LoadedVideo> {
+  if (bytes.length > limits.maxBytes) {
+    throw invalidContentLength(
+      `the video is ${bytes.length} bytes, more than the maximum of ${limits.maxBytes}`,
+    );
+  }
+  const container = sniffVideoContainer(bytes);
+  if (container === undefined) {
+    throw invalidMedia('the video is not an MP4/MOV, WebM/Matroska or AVI file');
+  }
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const ffprobePath = resolveBinary('ffprobe', options.ffprobePath).path;
+  const ffmpegPath = resolveBinary('ffmpeg', options.ffmpegPath).path;
+
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'silentid-'));
+  try {
+    const file = path.join(dir, 'video');
+    await writeFile(file, bytes, { flag: 'wx', mode: 0o600 });
+    const info = await probeVideo(file, {
+      ffprobePath,
+      timeoutMs: sampling.timeoutMs,
+      signal,
+      container,
+    });
+    checkLimits(info, limits);
+    const frames = await decodeFrames(file, info, sampling, { ffmpegPath, signal });
+    return { info, frames, tooShort: info.durationSeconds < limits.minSeconds };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function checkLimits(info: VideoInfo, limits: VideoLimits): void {
+  if (info.durationSeconds > limits.maxSeconds) {
+    throw invalidArgument(
+      `the video is ${info.durationSeconds.toFixed(1)} s long, longer than the maximum of ${limits.maxSeconds} s`,
+    );
+  }
+  const { width, height } = info;
+  if (Math.min(width, height) < limits.minSide || Math.max(width, height) > limits.maxSide) {
+    throw invalidImageSize(
+      `the video's frames are ${width}×${height} px; each side must be within [${limits.minSide}, ${limits.maxSide}] px`,
+    );
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Runs a program as a child process, spawned directly (no shell: file names and
+ * arguments are never parsed), under a time limit and an AbortSignal. On a timeout, an
+ * abort or any error the child is killed with SIGKILL, and the promise settles only
+ * once the child has exited: it never outlives the call.
+ */
+import { spawn } from 'node:child_process';
+
+export interface RunOptions {
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal | undefined;
+  /**
+   * Receives stdout as it arrives instead of it being buffered; throwing from it kills
+   * the child and rejects with that error.
+   */
+  readonly onStdout?: (chunk: Buffer) => void;
+  /** Buffered stdout beyond this many bytes kills the child (default 16 MiB). */
+  readonly maxStdoutBytes?: number;
+}
+
+export interface RunResult {
+  readonly exitCode: number | null;
+  readonly exitSignal: NodeJS.Signals | null;
+  /** Empty when onStdout consumed the output. */
+  readonly stdout: Buffer;
+  /** The last few KiB of stderr, for error causes (never for responses). */
+  readonly stderr: string;
+}
+
+/** The child ran past its time limit and was killed. */
+export class ProcessTimeoutError extends Error {
+  override name = 'ProcessTimeoutError';
+}
+
+const STDERR_TAIL = 8 * 1024;
+
+/** Runs `file` with `args` to completion; rejects on timeout, abort, spawn failure or onStdout error. */
+export function runProcess(
+  file: string,
+  args: readonly string[],
+  options: RunOptions,
+): Promise<RunResult> {
+  const { signal, timeoutMs, onStdout } = options;
+  const maxStdout = options.maxStdoutBytes ?? 16 * 1024 * 1024;
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted === true) {
+      reject(signal.reason);
+      return;
+    }
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+    const stdout: Buffer[] = [];
+    let stdoutBytes = 0;
+    let stderr = '';
+    let failure: { error: unknown } | undefined;
+
+    const fail = (error: unknown) => {
+      if (failure !== undefined) return;
+      failure = { error };
+      child.kill('SIGKILL');
+    };
+    const onAbort = () => fail(signal?.reason);
+    const timer = setTimeout(
+      () => fail(new ProcessTimeoutError(`${file} ran longer than ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (failure !== undefined) return;
+      try {
+        if (onStdout !== undefined) {
+          onStdout(chunk);
+        } else {
+          stdoutBytes += chunk.length;
+          if (stdoutBytes > maxStdout)
+            throw new Error(`${file} wrote more than ${maxStdout} bytes`);
+          stdout.push(chunk);
+        }
+      } catch (err) {
+        fail(err);
+      }
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (text: string) => {
+      stderr = (stderr + text).slice(-STDERR_TAIL);
+    });
+    // A spawn failure (ENOENT, EACCES) emits 'error' and then 'close' with no process.
+    child.on('error', fail);
+    child.on('close', (exitCode, exitSignal) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      if (failure !== undefined) reject(failure.error);
+      else resolve({ exitCode, exitSignal, stdout: Buffer.concat(stdout), stderr });
+    });
+  });
+}
