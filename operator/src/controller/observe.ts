@@ -1,0 +1,33 @@
+import { ConditionType } from '../api/conditions.js';
+import type { FaceModel } from '../api/face-model.js';
+import type { KubeObject } from '../api/object-meta.js';
+import { findCondition } from '../status/conditions.js';
+import type { ModelState } from '../rollout/plan.js';
+
+/** The replica counts of a Deployment as its controller reports them. */
+export interface DeploymentView {
+  desired: number;
+  ready: number;
+  /** The controller has seen the latest spec and every desired replica is updated and available. */
+  complete: boolean;
+}
+
+/** Reads a Deployment's spec and status; an absent Deployment has nothing ready. */
+export function deploymentView(object: KubeObject | undefined): DeploymentView {
+  if (!object) return { desired: 0, ready: 0, complete: false };
+  const spec = (object.spec ?? {}) as { replicas?: number };
+  const status = (object.status ?? {}) as { observedGeneration?: number; readyReplicas?: number; updatedReplicas?: number; availableReplicas?: number };
+  const desired = spec.replicas ?? 1;
+  const ready = status.readyReplicas ?? 0;
+  const observed = (status.observedGeneration ?? 0) >= (object.metadata.generation ?? 0);
+  return { desired, ready, complete: observed && (status.updatedReplicas ?? 0) >= desired && (status.availableReplicas ?? 0) >= desired };
+}
+
+/** Where a FaceModel stands for serving. */
+export function modelState(model: FaceModel | undefined): ModelState {
+  if (!model) return 'Missing';
+  const verified = findCondition(model.status?.conditions, ConditionType.Verified);
+  if (verified?.status === 'True') return 'Verified';
+  if (verified?.status === 'False') return 'Failed';
+  return 'Unverified';
+}
