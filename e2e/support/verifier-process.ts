@@ -3,6 +3,7 @@
  * a free port, waits for /readyz, and stops it with SIGTERM as an orchestrator would.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,34 +18,34 @@ export interface VerifierProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startVerifierProcess(env: Record<string, string> = {}): Promise<VerifierProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'services/verifier/src/main.ts')], {
+/**
+ * `entry: 'source'` runs the TypeScript through tsx (tests); `'build'` runs the compiled
+ * service exactly as `npm start` does (benchmarks).
+ */
+export async function startVerifierProcess(
+  env: Record<string, string> = {},
+  entry: 'source' | 'build' = 'source',
+): Promise<VerifierProcess> {
+  const args =
+    entry === 'build'
+      ? [path.join(repoRoot, 'services/verifier/dist/main.js')]
+      : ['--import', 'tsx', path.join(repoRoot, 'services/verifier/src/main.ts')];
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, args, {
     cwd: repoRoot,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`verifier did not become ready:\n${out}\n${err}`)), 60_000);
-    const onData = () => {
-      for (const line of out.split('\n')) {
-        if (!line.includes('"msg":"ready"')) continue;
-        const parsed = JSON.parse(line) as { url: string };
-        clearTimeout(timer);
-        child.stdout!.off('data', onData);
-        resolve(parsed.url);
-        return;
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`verifier exited with ${code}:\n${out}\n${err}`));
-    });
-  });
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`verifier exited with ${code}:\n${out}\n${err}`))),
+  );
+  exited.catch(() => {});
+  await Promise.race([waitReady(url, 60_000), exited]);
   return {
     url,
     child,
@@ -56,4 +57,30 @@ export async function startVerifierProcess(env: Record<string, string> = {}): Pr
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** A port the OS says is free now (the child binds it a moment later). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls /readyz: ready means models loaded and warmed. */
+async function waitReady(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${url}/readyz`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`verifier at ${url} not ready after ${timeoutMs} ms`);
 }

@@ -6,7 +6,7 @@
  * exceedances (a generalised Pareto with shape 0): heavier than a Gaussian tail, so
  * the promise errs on the safe side. See docs/calibration.md.
  *
- *   npm run calibrate -w services/verifier [-- --write]
+ *   npm run calibrate [-- --write]
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';

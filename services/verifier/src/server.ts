@@ -3,6 +3,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
+import sharp from 'sharp';
 import type { Config } from './config/config.js';
 import { KeyRing } from './crypto/key-ring.js';
 import { Admission } from './http/admission.js';
@@ -21,6 +22,9 @@ export interface RunningVerifier {
 }
 
 export async function startVerifier(config: Config): Promise<RunningVerifier> {
+  // libvips' operation cache would keep decoded photos (biometric data) in memory
+  // after their request; every request decodes different bytes, so it buys nothing.
+  sharp.cache(false);
   const log = createLogger(config.logLevel);
   const bundle = await loadBundleManifest(config.modelBundleDir);
   const models = await loadFaceModels(bundle, {

@@ -24,3 +24,10 @@ test('bad values are refused at start-up, naming every variable', () => {
   assert.throws(() => loadConfig({ IMAGE_MIN_SIDE: '9000' }), ConfigError);
   assert.throws(() => loadConfig({ ORT_EXECUTION_PROVIDER: 'tpu' }), ConfigError);
 });
+
+test('the liveness threshold comes from the bundle unless overridden', () => {
+  assert.equal(loadConfig({}).livenessThreshold, undefined);
+  assert.equal(loadConfig({ LIVENESS_THRESHOLD: '' }).livenessThreshold, undefined);
+  assert.equal(loadConfig({ LIVENESS_THRESHOLD: '0.7' }).livenessThreshold, 0.7);
+  assert.throws(() => loadConfig({ LIVENESS_THRESHOLD: '1.5' }));
+});

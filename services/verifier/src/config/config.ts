@@ -56,7 +56,7 @@ const envSchema = z
     FFMPEG_PATH: optionalString,
     FFPROBE_PATH: optionalString,
 
-    LIVENESS_THRESHOLD: num(0.5, 0, 1),
+    LIVENESS_THRESHOLD: optionalString.pipe(z.coerce.number<string | undefined>().min(0).max(1).optional()),
     MAX_CONCURRENT_REQUESTS: int(2, 1, 1024),
     MAX_QUEUED_REQUESTS: int(16, 0, 100_000),
     SHUTDOWN_GRACE_MS: int(25_000, 0),
@@ -120,7 +120,8 @@ export interface Config {
   readonly sampling: VideoSampling;
   readonly ffmpegPath: string | undefined;
   readonly ffprobePath: string | undefined;
-  readonly livenessThreshold: number;
+  /** Overrides the bundle's measured liveness threshold when set. */
+  readonly livenessThreshold: number | undefined;
   readonly concurrency: { readonly maxInFlight: number; readonly maxQueued: number };
   readonly shutdownGraceMs: number;
 }

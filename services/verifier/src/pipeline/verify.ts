@@ -78,7 +78,8 @@ export async function verify(
 
     const analysis = await analyseVideo(models, video.frames, DEFAULT_LIVENESS_CALIBRATION, timer);
     const livenessScore = round(analysis.evidence.score);
-    const passed = analysis.evidence.score >= config.livenessThreshold;
+    const threshold = config.livenessThreshold ?? models.bundle.manifest.calibration.liveness.threshold;
+    const passed = analysis.evidence.score >= threshold;
     const liveness = { cues: analysis.cues, evidence: analysis.evidence };
     if (!passed) return { passed, livenessScore, livenessStatus: 'hack', liveness };
 
