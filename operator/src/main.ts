@@ -29,7 +29,9 @@ let leading = false;
 // Liveness answers as long as the process runs; readiness once it leads or stands by.
 http
   .createServer((req, res) => {
-    res.writeHead(req.url === '/healthz' || req.url === '/readyz' ? 200 : 404, { 'content-type': 'text/plain' });
+    res.writeHead(req.url === '/healthz' || req.url === '/readyz' ? 200 : 404, {
+      'content-type': 'text/plain',
+    });
     res.end(leading ? 'leader\n' : 'standby\n');
   })
   .listen(config.healthPort);
@@ -59,7 +61,8 @@ if (!abort.signal.aborted) {
   log('info', `${config.identity} leads`);
   const operator = createOperator({
     client,
-    metrics: config.metricsVia === 'proxy' ? proxyMetricsSource(client) : podIpMetricsSource(client),
+    metrics:
+      config.metricsVia === 'proxy' ? proxyMetricsSource(client) : podIpMetricsSource(client),
     settings: { fetcherImage: config.fetcherImage },
     autoscaleIntervalMs: 2000,
     workers: config.workers,

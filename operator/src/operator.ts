@@ -29,6 +29,11 @@ export function createOperator(options: OperatorOptions): Controller {
     now,
     autoscaleIntervalMs: options.autoscaleIntervalMs,
   });
-  const models = new FaceModelReconciler(options.client, events, options.settings.fetcherImage, now);
+  const models = new FaceModelReconciler(
+    options.client,
+    events,
+    options.settings.fetcherImage,
+    now,
+  );
   return new Controller(options.client, services, models, options);
 }

@@ -19,12 +19,19 @@ export function remoteModel(name: string): FaceModel {
     apiVersion: 'silentid.dev/v1alpha1',
     kind: 'FaceModel',
     metadata: { name, namespace: 'default' },
-    spec: { version: name, source: { uri: `https://models.example/${name}.tgz`, sha256: 'a'.repeat(64) } },
+    spec: {
+      version: name,
+      source: { uri: `https://models.example/${name}.tgz`, sha256: 'a'.repeat(64) },
+    },
   };
 }
 
 /** A VerificationService manifest with short rollout steps. */
-export function service(name: string, modelRef: string, overrides: Partial<VerificationService['spec']> = {}): VerificationService {
+export function service(
+  name: string,
+  modelRef: string,
+  overrides: Partial<VerificationService['spec']> = {},
+): VerificationService {
   return {
     apiVersion: 'silentid.dev/v1alpha1',
     kind: 'VerificationService',
@@ -37,7 +44,13 @@ export function service(name: string, modelRef: string, overrides: Partial<Verif
       rollout: {
         steps: [25, 50],
         pauseSeconds: 1,
-        analysis: { maxErrorRate: 0.05, maxP95LatencySeconds: 2, maxLivenessPassRateDelta: 0.1, maxLivenessScoreDrift: 0.1, minRequests: 10 },
+        analysis: {
+          maxErrorRate: 0.05,
+          maxP95LatencySeconds: 2,
+          maxLivenessPassRateDelta: 0.1,
+          maxLivenessScoreDrift: 0.1,
+          minRequests: 10,
+        },
       },
       ...overrides,
     },
@@ -59,7 +72,17 @@ export const OWNER: OwnerReference = {
 };
 
 /** Prometheus text a verifier pod of `version` could serve. */
-export function metricsText(version: string, o: { ok: number; errors: number; passed: number; failed: number; meanScore: number; slow?: boolean }): string {
+export function metricsText(
+  version: string,
+  o: {
+    ok: number;
+    errors: number;
+    passed: number;
+    failed: number;
+    meanScore: number;
+    slow?: boolean;
+  },
+): string {
   const total = o.ok + o.errors;
   const fast = o.slow ? 0 : total;
   return [

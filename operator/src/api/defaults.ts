@@ -27,7 +27,10 @@ export const DEFAULT_ROLLOUT: RolloutPolicy = {
 export type ResolvedSpec = VerificationServiceSpec & { rollout: RolloutPolicy };
 
 /** Fills defaults the schema would have filled; the result is what builders read. */
-export function resolveSpec(spec: Partial<VerificationServiceSpec> & Pick<VerificationServiceSpec, 'modelRef' | 'image' | 'keyRing'>): ResolvedSpec {
+export function resolveSpec(
+  spec: Partial<VerificationServiceSpec> &
+    Pick<VerificationServiceSpec, 'modelRef' | 'image' | 'keyRing'>,
+): ResolvedSpec {
   const rollout = spec.rollout ?? DEFAULT_ROLLOUT;
   return {
     ...spec,

@@ -50,9 +50,18 @@ export type Autoscaling = HpaAutoscaling | ConcurrencyAutoscaling;
 
 export interface ExposureSpec {
   service?: { type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer'; port?: number };
-  ingress?: { className?: string; host: string; path?: string; tlsSecretName?: string; annotations?: Record<string, string> };
+  ingress?: {
+    className?: string;
+    host: string;
+    path?: string;
+    tlsSecretName?: string;
+    annotations?: Record<string, string>;
+  };
   /** A Gateway API HTTPRoute attached to an existing Gateway; rollouts then shift traffic by weights. */
-  httpRoute?: { parentRefs: Array<{ name: string; namespace?: string; sectionName?: string }>; hostnames?: string[] };
+  httpRoute?: {
+    parentRefs: Array<{ name: string; namespace?: string; sectionName?: string }>;
+    hostnames?: string[];
+  };
 }
 
 export interface AnalysisThresholds {
@@ -99,7 +108,8 @@ export interface VerificationServiceSpec {
   rollout: RolloutPolicy;
 }
 
-export type RolloutPhase = 'Idle' | 'Progressing' | 'Paused' | 'Promoted' | 'RolledBack' | 'Aborted';
+export type RolloutPhase =
+  'Idle' | 'Progressing' | 'Paused' | 'Promoted' | 'RolledBack' | 'Aborted';
 
 /** What the last analysis saw and decided. */
 export interface AnalysisResult {

@@ -14,7 +14,12 @@ export interface ScalerState {
 }
 
 /** Defaults of the optional windows, in seconds. */
-export const CONCURRENCY_DEFAULTS = { stableWindowSeconds: 60, panicWindowSeconds: 6, panicThreshold: 2, scaleDownDelaySeconds: 300 };
+export const CONCURRENCY_DEFAULTS = {
+  stableWindowSeconds: 60,
+  panicWindowSeconds: 6,
+  panicThreshold: 2,
+  scaleDownDelaySeconds: 300,
+};
 
 function average(samples: DemandSample[], since: number): number | undefined {
   const recent = samples.filter((s) => s.time >= since);
@@ -27,24 +32,36 @@ function average(samples: DemandSample[], since: number): number | undefined {
  * window for steady scaling, a short one that reacts to bursts and forbids scaling down
  * until the burst has passed, and a delay before any scale-down.
  */
-export function desiredReplicas(policy: ConcurrencyAutoscaling, samples: DemandSample[], state: ScalerState, now: number): ScalerState {
+export function desiredReplicas(
+  policy: ConcurrencyAutoscaling,
+  samples: DemandSample[],
+  state: ScalerState,
+  now: number,
+): ScalerState {
   const p = { ...CONCURRENCY_DEFAULTS, ...policy };
   const clamp = (n: number): number => Math.min(p.max, Math.max(p.min, n));
   const stableDemand = average(samples, now - p.stableWindowSeconds * 1000);
   const panicDemand = average(samples, now - p.panicWindowSeconds * 1000);
-  if (stableDemand === undefined || panicDemand === undefined) return { ...state, replicas: clamp(state.replicas) };
+  if (stableDemand === undefined || panicDemand === undefined)
+    return { ...state, replicas: clamp(state.replicas) };
   const stableWant = Math.ceil(stableDemand / p.target);
   const panicWant = Math.ceil(panicDemand / p.target);
   const current = Math.max(1, state.replicas);
-  let panicUntil = state.panicUntil !== undefined && state.panicUntil > now ? state.panicUntil : undefined;
+  let panicUntil =
+    state.panicUntil !== undefined && state.panicUntil > now ? state.panicUntil : undefined;
   if (panicWant / current >= p.panicThreshold) panicUntil = now + p.stableWindowSeconds * 1000;
   let want = panicUntil !== undefined ? Math.max(current, panicWant, stableWant) : stableWant;
-  const delayed = state.lastScaleTime !== undefined && now - state.lastScaleTime < p.scaleDownDelaySeconds * 1000;
+  const delayed =
+    state.lastScaleTime !== undefined && now - state.lastScaleTime < p.scaleDownDelaySeconds * 1000;
   if (want < state.replicas && delayed) want = state.replicas;
   const replicas = clamp(want);
   return {
     replicas,
-    ...(replicas !== state.replicas ? { lastScaleTime: now } : state.lastScaleTime !== undefined ? { lastScaleTime: state.lastScaleTime } : {}),
+    ...(replicas !== state.replicas
+      ? { lastScaleTime: now }
+      : state.lastScaleTime !== undefined
+        ? { lastScaleTime: state.lastScaleTime }
+        : {}),
     ...(panicUntil !== undefined ? { panicUntil } : {}),
   };
 }

@@ -5,8 +5,17 @@ import { builtinModel, OWNER, remoteModel, resolved } from '../../test/fixtures.
 
 test('every object the builders produce is valid against its Kubernetes schema', async () => {
   const spec = resolved({
-    accelerator: { gpus: 1, nodeSelector: { gpu: 'yes' }, tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists' }] },
-    autoscaling: { mode: 'hpa', min: 1, max: 3, podsMetric: { name: 'silentid_inflight_requests', averageValue: '2' } },
+    accelerator: {
+      gpus: 1,
+      nodeSelector: { gpu: 'yes' },
+      tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists' }],
+    },
+    autoscaling: {
+      mode: 'hpa',
+      min: 1,
+      max: 3,
+      podsMetric: { name: 'silentid_inflight_requests', averageValue: '2' },
+    },
     exposure: {
       ingress: { host: 'face.example', className: 'nginx', tlsSecretName: 'tls' },
       httpRoute: { parentRefs: [{ name: 'gw' }], hostnames: ['face.example'] },

@@ -53,17 +53,43 @@ export function desiredState(input: DesiredInput): DesiredState {
   };
   const base = { namespace, service, owner, spec, settings: input.settings };
 
-  apply.push(asObject(buildDeployment({ ...base, track: 'stable', model: input.stableModel, replicas: hpa ? undefined : input.stableReplicas })));
+  apply.push(
+    asObject(
+      buildDeployment({
+        ...base,
+        track: 'stable',
+        model: input.stableModel,
+        replicas: hpa ? undefined : input.stableReplicas,
+      }),
+    ),
+  );
   optional(
     input.canaryModel && input.canaryReplicas > 0
-      ? buildDeployment({ ...base, track: 'canary', model: input.canaryModel, replicas: input.canaryReplicas })
+      ? buildDeployment({
+          ...base,
+          track: 'canary',
+          model: input.canaryModel,
+          replicas: input.canaryReplicas,
+        })
       : undefined,
     { apiVersion: 'apps/v1', kind: 'Deployment', name: deploymentName(service, 'canary') },
   );
   apply.push(asObject(buildService(exposure)));
-  optional(routed ? buildService(exposure, 'stable') : undefined, { apiVersion: 'v1', kind: 'Service', name: `${service}-stable` });
-  optional(routed ? buildService(exposure, 'canary') : undefined, { apiVersion: 'v1', kind: 'Service', name: `${service}-canary` });
-  optional(buildIngress(exposure), { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: service });
+  optional(routed ? buildService(exposure, 'stable') : undefined, {
+    apiVersion: 'v1',
+    kind: 'Service',
+    name: `${service}-stable`,
+  });
+  optional(routed ? buildService(exposure, 'canary') : undefined, {
+    apiVersion: 'v1',
+    kind: 'Service',
+    name: `${service}-canary`,
+  });
+  optional(buildIngress(exposure), {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    name: service,
+  });
   optional(buildHttpRoute(exposure, input.canaryModel ? input.canaryWeight : 0), {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'HTTPRoute',

@@ -14,7 +14,12 @@ export interface ExposureInput {
 }
 
 function meta(input: ExposureInput, name: string) {
-  return { name, namespace: input.namespace, labels: commonLabels(input.service), ownerReferences: [input.owner] };
+  return {
+    name,
+    namespace: input.namespace,
+    labels: commonLabels(input.service),
+    ownerReferences: [input.owner],
+  };
 }
 
 /** Port the Services listen on. */
@@ -35,7 +40,14 @@ export function buildService(input: ExposureInput, track?: Track): V1Service {
     spec: {
       type: track ? 'ClusterIP' : (input.exposure.service?.type ?? 'ClusterIP'),
       selector: track ? trackSelector(input.service, track) : { [LABEL_SERVICE]: input.service },
-      ports: [{ name: 'http', port: servicePort(input.exposure), targetPort: HTTP_PORT_NAME, protocol: 'TCP' }],
+      ports: [
+        {
+          name: 'http',
+          port: servicePort(input.exposure),
+          targetPort: HTTP_PORT_NAME,
+          protocol: 'TCP',
+        },
+      ],
     },
   };
 }
@@ -47,10 +59,15 @@ export function buildIngress(input: ExposureInput): V1Ingress | undefined {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
-    metadata: { ...meta(input, input.service), ...(ingress.annotations ? { annotations: ingress.annotations } : {}) },
+    metadata: {
+      ...meta(input, input.service),
+      ...(ingress.annotations ? { annotations: ingress.annotations } : {}),
+    },
     spec: {
       ...(ingress.className ? { ingressClassName: ingress.className } : {}),
-      ...(ingress.tlsSecretName ? { tls: [{ hosts: [ingress.host], secretName: ingress.tlsSecretName }] } : {}),
+      ...(ingress.tlsSecretName
+        ? { tls: [{ hosts: [ingress.host], secretName: ingress.tlsSecretName }] }
+        : {}),
       rules: [
         {
           host: ingress.host,
@@ -75,7 +92,8 @@ export function buildHttpRoute(input: ExposureInput, canaryWeight: number): Kube
   if (!route) return undefined;
   const port = servicePort(input.exposure);
   const backends = [{ name: `${input.service}-stable`, port, weight: 100 - canaryWeight }];
-  if (canaryWeight > 0) backends.push({ name: `${input.service}-canary`, port, weight: canaryWeight });
+  if (canaryWeight > 0)
+    backends.push({ name: `${input.service}-canary`, port, weight: canaryWeight });
   return {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'HTTPRoute',

@@ -35,7 +35,8 @@ export function bundleUrl(model: FaceModel): string {
   const source = model.spec.source;
   if (!source) throw new Error(`FaceModel ${model.metadata.name} has no source`);
   if (!source.uri.startsWith('s3://')) return source.uri;
-  if (!source.s3) throw new Error(`FaceModel ${model.metadata.name}: s3:// needs spec.source.s3.endpoint`);
+  if (!source.s3)
+    throw new Error(`FaceModel ${model.metadata.name}: s3:// needs spec.source.s3.endpoint`);
   const endpoint = source.s3.endpoint.replace(/\/+$/, '');
   return `${endpoint}/${source.uri.slice('s3://'.length)}`;
 }
@@ -52,15 +53,25 @@ export function fetchEnv(model: FaceModel): V1EnvVar[] {
   const secret = source.s3?.credentialsSecret;
   if (secret) {
     env.push(
-      { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: secret, key: 'accessKeyId' } } },
-      { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: secret, key: 'secretAccessKey' } } },
+      {
+        name: 'AWS_ACCESS_KEY_ID',
+        valueFrom: { secretKeyRef: { name: secret, key: 'accessKeyId' } },
+      },
+      {
+        name: 'AWS_SECRET_ACCESS_KEY',
+        valueFrom: { secretKeyRef: { name: secret, key: 'secretAccessKey' } },
+      },
     );
   }
   return env;
 }
 
 /** The fetch-and-verify container; with `unpack` false it only checks the sha256 (verification Job). */
-export function fetchContainer(model: FaceModel, fetcherImage: string, unpack: boolean): V1Container {
+export function fetchContainer(
+  model: FaceModel,
+  fetcherImage: string,
+  unpack: boolean,
+): V1Container {
   return {
     name: 'fetch-model',
     image: fetcherImage,
@@ -83,8 +94,13 @@ export function fetchContainer(model: FaceModel, fetcherImage: string, unpack: b
 function calibrationEnv(model: FaceModel): V1EnvVar[] {
   const calibration = model.spec.calibration;
   const env: V1EnvVar[] = [];
-  if (calibration?.liveness) env.push({ name: 'LIVENESS_THRESHOLD', value: String(calibration.liveness.threshold) });
-  if (calibration?.verification) env.push({ name: 'SILENTID_VERIFICATION_CALIBRATION', value: JSON.stringify(calibration.verification) });
+  if (calibration?.liveness)
+    env.push({ name: 'LIVENESS_THRESHOLD', value: String(calibration.liveness.threshold) });
+  if (calibration?.verification)
+    env.push({
+      name: 'SILENTID_VERIFICATION_CALIBRATION',
+      value: JSON.stringify(calibration.verification),
+    });
   return env;
 }
 
@@ -94,7 +110,13 @@ export function bundleWiring(model: FaceModel, fetcherImage: string): BundleWiri
   const builtin = model.spec.builtin;
   if (builtin) {
     return {
-      env: [{ name: 'MODEL_BUNDLE_DIR', value: `${BUILTIN_MODELS_DIR}/${builtin.name}/${builtin.version}` }, ...calibration],
+      env: [
+        {
+          name: 'MODEL_BUNDLE_DIR',
+          value: `${BUILTIN_MODELS_DIR}/${builtin.name}/${builtin.version}`,
+        },
+        ...calibration,
+      ],
       initContainers: [],
       volumes: [],
       mounts: [],

@@ -16,7 +16,12 @@ export interface OperatorSettings {
 }
 
 function httpProbe(path: string, periodSeconds: number, failureThreshold: number): V1Probe {
-  return { httpGet: { path, port: HTTP_PORT_NAME }, periodSeconds, failureThreshold, timeoutSeconds: 2 };
+  return {
+    httpGet: { path, port: HTTP_PORT_NAME },
+    periodSeconds,
+    failureThreshold,
+    timeoutSeconds: 2,
+  };
 }
 
 function keyRingEnv(secretName: string): V1EnvVar[] {
@@ -32,7 +37,11 @@ function keyRingEnv(secretName: string): V1EnvVar[] {
   ];
 }
 
-function verifierContainer(spec: ResolvedSpec, env: V1EnvVar[], mounts: V1Container['volumeMounts']): V1Container {
+function verifierContainer(
+  spec: ResolvedSpec,
+  env: V1EnvVar[],
+  mounts: V1Container['volumeMounts'],
+): V1Container {
   const gpus = spec.accelerator?.gpus ?? 0;
   const limits: Record<string, string> = { ...spec.resources?.limits };
   if (gpus > 0) limits['nvidia.com/gpu'] = String(gpus);
@@ -77,7 +86,11 @@ export function podTemplate(
   return {
     metadata: {
       labels,
-      annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(HTTP_PORT), 'prometheus.io/path': '/metrics' },
+      annotations: {
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(HTTP_PORT),
+        'prometheus.io/path': '/metrics',
+      },
     },
     spec: {
       automountServiceAccountToken: false,
@@ -90,12 +103,16 @@ export function podTemplate(
       ...(accelerator?.tolerations ? { tolerations: accelerator.tolerations } : {}),
       ...(accelerator?.runtimeClassName ? { runtimeClassName: accelerator.runtimeClassName } : {}),
       // Spread replicas over zones and nodes, but never leave a pod pending for it.
-      topologySpreadConstraints: ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map((topologyKey) => ({
-        maxSkew: 1,
-        topologyKey,
-        whenUnsatisfiable: 'ScheduleAnyway',
-        labelSelector: { matchLabels: { 'silentid.dev/service': service, 'silentid.dev/track': track } },
-      })),
+      topologySpreadConstraints: ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map(
+        (topologyKey) => ({
+          maxSkew: 1,
+          topologyKey,
+          whenUnsatisfiable: 'ScheduleAnyway',
+          labelSelector: {
+            matchLabels: { 'silentid.dev/service': service, 'silentid.dev/track': track },
+          },
+        }),
+      ),
       terminationGracePeriodSeconds: 30,
     },
   };

@@ -1,4 +1,8 @@
-import type { V1PodDisruptionBudget, V2HorizontalPodAutoscaler, V2MetricSpec } from '@kubernetes/client-node';
+import type {
+  V1PodDisruptionBudget,
+  V2HorizontalPodAutoscaler,
+  V2MetricSpec,
+} from '@kubernetes/client-node';
 import type { HpaAutoscaling } from '../api/verification-service.js';
 import type { OwnerReference } from '../api/object-meta.js';
 import { commonLabels, deploymentName, trackSelector } from './labels.js';
@@ -15,13 +19,21 @@ export function buildPodDisruptionBudget(input: ScalingInput): V1PodDisruptionBu
   return {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
-    metadata: { name: input.service, namespace: input.namespace, labels: commonLabels(input.service), ownerReferences: [input.owner] },
+    metadata: {
+      name: input.service,
+      namespace: input.namespace,
+      labels: commonLabels(input.service),
+      ownerReferences: [input.owner],
+    },
     spec: { maxUnavailable: 1, selector: { matchLabels: trackSelector(input.service, 'stable') } },
   };
 }
 
 /** An autoscaling/v2 HPA on the stable Deployment, by CPU or by a pods metric. */
-export function buildHpa(input: ScalingInput, autoscaling: HpaAutoscaling): V2HorizontalPodAutoscaler {
+export function buildHpa(
+  input: ScalingInput,
+  autoscaling: HpaAutoscaling,
+): V2HorizontalPodAutoscaler {
   const metrics: V2MetricSpec[] = [];
   if (autoscaling.podsMetric) {
     metrics.push({
@@ -35,15 +47,27 @@ export function buildHpa(input: ScalingInput, autoscaling: HpaAutoscaling): V2Ho
   if (autoscaling.cpuUtilization !== undefined || metrics.length === 0) {
     metrics.push({
       type: 'Resource',
-      resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: autoscaling.cpuUtilization ?? 70 } },
+      resource: {
+        name: 'cpu',
+        target: { type: 'Utilization', averageUtilization: autoscaling.cpuUtilization ?? 70 },
+      },
     });
   }
   return {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
-    metadata: { name: input.service, namespace: input.namespace, labels: commonLabels(input.service), ownerReferences: [input.owner] },
+    metadata: {
+      name: input.service,
+      namespace: input.namespace,
+      labels: commonLabels(input.service),
+      ownerReferences: [input.owner],
+    },
     spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deploymentName(input.service, 'stable') },
+      scaleTargetRef: {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        name: deploymentName(input.service, 'stable'),
+      },
       minReplicas: autoscaling.min,
       maxReplicas: autoscaling.max,
       metrics,

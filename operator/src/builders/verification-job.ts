@@ -13,14 +13,21 @@ export function verificationJobName(model: string): string {
  * A Job running the same fetch-and-check container as the pods, without unpacking:
  * the FaceModel is Verified exactly when a pod would accept the bundle.
  */
-export function buildVerificationJob(model: FaceModel, owner: OwnerReference, fetcherImage: string): V1Job {
+export function buildVerificationJob(
+  model: FaceModel,
+  owner: OwnerReference,
+  fetcherImage: string,
+): V1Job {
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: {
       name: verificationJobName(model.metadata.name),
       namespace: model.metadata.namespace ?? 'default',
-      labels: { 'app.kubernetes.io/managed-by': 'silentid-operator', 'silentid.dev/facemodel': model.metadata.name },
+      labels: {
+        'app.kubernetes.io/managed-by': 'silentid-operator',
+        'silentid.dev/facemodel': model.metadata.name,
+      },
       ownerReferences: [owner],
     },
     spec: {

@@ -40,7 +40,9 @@ export class Controller {
     private readonly options: ControllerOptions,
   ) {
     this.queue = new WorkQueue(options.backoff);
-    this.services = new Informer(client, Resources.VerificationService, (object) => this.queue.add(`vs:${keyOf(object)}`));
+    this.services = new Informer(client, Resources.VerificationService, (object) =>
+      this.queue.add(`vs:${keyOf(object)}`),
+    );
   }
 
   private modelChanged(model: KubeObject): void {
@@ -50,7 +52,8 @@ export class Controller {
       if (service.metadata.namespace !== model.metadata.namespace) continue;
       const spec = service.spec as { modelRef?: string };
       const status = (service.status ?? {}) as { stableModel?: string; canaryModel?: string };
-      if ([spec.modelRef, status.stableModel, status.canaryModel].includes(model.metadata.name)) this.queue.add(`vs:${keyOf(service)}`);
+      if ([spec.modelRef, status.stableModel, status.canaryModel].includes(model.metadata.name))
+        this.queue.add(`vs:${keyOf(service)}`);
     }
   }
 
@@ -64,12 +67,23 @@ export class Controller {
     const informers = [
       this.services,
       new Informer(this.client, Resources.FaceModel, (object) => this.modelChanged(object)),
-      new Informer(this.client, Resources.Job, (object) => {
-        const model = object.metadata.labels?.['silentid.dev/facemodel'];
-        if (model) this.queue.add(`fm:${object.metadata.namespace ?? ''}/${model}`);
-      }, 'app.kubernetes.io/managed-by=silentid-operator'),
+      new Informer(
+        this.client,
+        Resources.Job,
+        (object) => {
+          const model = object.metadata.labels?.['silentid.dev/facemodel'];
+          if (model) this.queue.add(`fm:${object.metadata.namespace ?? ''}/${model}`);
+        },
+        'app.kubernetes.io/managed-by=silentid-operator',
+      ),
       ...(this.options.childTypes ?? CHILD_TYPES).map(
-        (type) => new Informer(this.client, type, (object) => this.childChanged(object), 'app.kubernetes.io/managed-by=silentid-operator'),
+        (type) =>
+          new Informer(
+            this.client,
+            type,
+            (object) => this.childChanged(object),
+            'app.kubernetes.io/managed-by=silentid-operator',
+          ),
       ),
     ];
     signal.addEventListener('abort', () => this.queue.stop(), { once: true });
@@ -93,7 +107,9 @@ export class Controller {
         this.queue.forget(key);
       } catch (error) {
         const delay = this.queue.retry(key);
-        this.options.log?.(`reconcile ${key} failed, retrying in ${delay} ms: ${(error as Error).message}`);
+        this.options.log?.(
+          `reconcile ${key} failed, retrying in ${delay} ms: ${(error as Error).message}`,
+        );
       } finally {
         this.queue.done(key);
       }

@@ -9,7 +9,9 @@ export class DemandStore {
   private readonly states = new Map<string, ScalerState>();
 
   record(key: string, sample: DemandSample, keepMs: number): DemandSample[] {
-    const kept = [...(this.samples.get(key) ?? []), sample].filter((s) => s.time >= sample.time - keepMs);
+    const kept = [...(this.samples.get(key) ?? []), sample].filter(
+      (s) => s.time >= sample.time - keepMs,
+    );
     this.samples.set(key, kept);
     return kept;
   }

@@ -11,7 +11,12 @@ export class EventRecorder {
     private readonly log: (message: string) => void = () => {},
   ) {}
 
-  async record(object: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+  async record(
+    object: KubeObject,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+  ): Promise<void> {
     const now = new Date().toISOString();
     const namespace = object.metadata.namespace ?? 'default';
     const event: KubeObject = {
@@ -38,7 +43,9 @@ export class EventRecorder {
     try {
       await this.client.create(Resources.Event, event);
     } catch (error) {
-      this.log(`event ${reason} on ${object.kind} ${namespace}/${object.metadata.name} not recorded: ${(error as Error).message}`);
+      this.log(
+        `event ${reason} on ${object.kind} ${namespace}/${object.metadata.name} not recorded: ${(error as Error).message}`,
+      );
     }
   }
 }

@@ -16,9 +16,26 @@ interface JobStatus {
 
 function jobCondition(status: JobStatus | undefined): ConditionInput {
   const failed = status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
-  if ((status?.succeeded ?? 0) > 0) return { type: ConditionType.Verified, status: 'True', reason: Reason.ChecksumMatched, message: 'bundle fetched and sha256 matched' };
-  if (failed) return { type: ConditionType.Verified, status: 'False', reason: Reason.VerificationFailed, message: failed.message ?? 'fetch or sha256 check failed' };
-  return { type: ConditionType.Verified, status: 'Unknown', reason: Reason.Verifying, message: 'verification Job running' };
+  if ((status?.succeeded ?? 0) > 0)
+    return {
+      type: ConditionType.Verified,
+      status: 'True',
+      reason: Reason.ChecksumMatched,
+      message: 'bundle fetched and sha256 matched',
+    };
+  if (failed)
+    return {
+      type: ConditionType.Verified,
+      status: 'False',
+      reason: Reason.VerificationFailed,
+      message: failed.message ?? 'fetch or sha256 check failed',
+    };
+  return {
+    type: ConditionType.Verified,
+    status: 'Unknown',
+    reason: Reason.Verifying,
+    message: 'verification Job running',
+  };
 }
 
 /** Verifies FaceModels: built-ins at once, remote bundles through a Job. */
@@ -37,22 +54,52 @@ export class FaceModelReconciler {
     const generation = model.metadata.generation ?? 0;
     const current = findCondition(model.status?.conditions, ConditionType.Verified);
     // A decided verdict for this generation is final: the spec is immutable.
-    if (current && current.status !== 'Unknown' && current.observedGeneration === generation) return;
+    if (current && current.status !== 'Unknown' && current.observedGeneration === generation)
+      return;
     let condition: ConditionInput;
     if (model.spec.builtin) {
-      condition = { type: ConditionType.Verified, status: 'True', reason: Reason.Builtin, message: `built into the verifier image as ${model.spec.builtin.name}/${model.spec.builtin.version}` };
+      condition = {
+        type: ConditionType.Verified,
+        status: 'True',
+        reason: Reason.Builtin,
+        message: `built into the verifier image as ${model.spec.builtin.name}/${model.spec.builtin.version}`,
+      };
     } else {
-      const job = await this.client.apply(Resources.Job, buildVerificationJob(model, controllerRef(object), this.fetcherImage) as unknown as KubeObject, { force: true });
+      const job = await this.client.apply(
+        Resources.Job,
+        buildVerificationJob(
+          model,
+          controllerRef(object),
+          this.fetcherImage,
+        ) as unknown as KubeObject,
+        { force: true },
+      );
       condition = jobCondition(job.status as JobStatus | undefined);
     }
-    if (current?.status === condition.status && current.reason === condition.reason && current.observedGeneration === generation) return;
-    const conditions = mergeConditions(model.status?.conditions, [condition], generation, this.now());
+    if (
+      current?.status === condition.status &&
+      current.reason === condition.reason &&
+      current.observedGeneration === generation
+    )
+      return;
+    const conditions = mergeConditions(
+      model.status?.conditions,
+      [condition],
+      generation,
+      this.now(),
+    );
     await this.client.applyStatus(Resources.FaceModel, {
       apiVersion: object.apiVersion,
       kind: object.kind,
       metadata: { name, namespace },
       status: { observedGeneration: generation, conditions },
     });
-    if (condition.status !== 'Unknown') await this.events.record(object, condition.status === 'True' ? 'Normal' : 'Warning', condition.reason, condition.message);
+    if (condition.status !== 'Unknown')
+      await this.events.record(
+        object,
+        condition.status === 'True' ? 'Normal' : 'Warning',
+        condition.reason,
+        condition.message,
+      );
   }
 }

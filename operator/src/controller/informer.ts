@@ -45,7 +45,11 @@ export class Informer {
   }
 
   private async relist(): Promise<void> {
-    const { items, resourceVersion } = await this.client.list(this.type, undefined, this.labelSelector);
+    const { items, resourceVersion } = await this.client.list(
+      this.type,
+      undefined,
+      this.labelSelector,
+    );
     const seen = new Set<string>();
     for (const item of items) {
       const key = keyOf(item);

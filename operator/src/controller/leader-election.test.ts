@@ -11,7 +11,13 @@ before(async () => {
 after(() => standIn.close());
 
 function elector(identity: string): LeaderElector {
-  return new LeaderElector(new RestKubeClient(standIn.config), { namespace: 'ops', name: 'silentid-operator', identity, leaseDurationSeconds: 15, renewIntervalMs: 1000 });
+  return new LeaderElector(new RestKubeClient(standIn.config), {
+    namespace: 'ops',
+    name: 'silentid-operator',
+    identity,
+    leaseDurationSeconds: 15,
+    renewIntervalMs: 1000,
+  });
 }
 
 test('one candidate holds the Lease; another takes it only after it expired', async () => {
@@ -21,10 +27,21 @@ test('one candidate holds the Lease; another takes it only after it expired', as
   assert.equal(await a.tryAcquireOrRenew(t0), true);
   assert.equal(await b.tryAcquireOrRenew(new Date(t0.getTime() + 5_000)), false);
   assert.equal(await a.tryAcquireOrRenew(new Date(t0.getTime() + 10_000)), true);
-  assert.equal(await b.tryAcquireOrRenew(new Date(t0.getTime() + 20_000)), false, 'renewed at +10 s, valid until +25 s');
+  assert.equal(
+    await b.tryAcquireOrRenew(new Date(t0.getTime() + 20_000)),
+    false,
+    'renewed at +10 s, valid until +25 s',
+  );
   assert.equal(await b.tryAcquireOrRenew(new Date(t0.getTime() + 30_000)), true);
   assert.equal(await a.tryAcquireOrRenew(new Date(t0.getTime() + 31_000)), false);
-  const lease = await new RestKubeClient(standIn.config).get({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease' }, 'ops', 'silentid-operator');
-  assert.equal((lease?.spec as { holderIdentity: string; leaseTransitions: number }).holderIdentity, 'b');
+  const lease = await new RestKubeClient(standIn.config).get(
+    { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease' },
+    'ops',
+    'silentid-operator',
+  );
+  assert.equal(
+    (lease?.spec as { holderIdentity: string; leaseTransitions: number }).holderIdentity,
+    'b',
+  );
   assert.equal((lease?.spec as { leaseTransitions: number }).leaseTransitions, 1);
 });

@@ -40,16 +40,27 @@ export class LeaderElector {
   async tryAcquireOrRenew(now = new Date()): Promise<boolean> {
     const { namespace, name, identity, leaseDurationSeconds } = this.options;
     const existing = await this.client.get(Resources.Lease, namespace, name);
-    const fresh: LeaseSpec = { holderIdentity: identity, leaseDurationSeconds, acquireTime: microTime(now), renewTime: microTime(now) };
+    const fresh: LeaseSpec = {
+      holderIdentity: identity,
+      leaseDurationSeconds,
+      acquireTime: microTime(now),
+      renewTime: microTime(now),
+    };
     try {
       if (!existing) {
-        await this.client.create(Resources.Lease, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: { ...fresh, leaseTransitions: 0 } });
+        await this.client.create(Resources.Lease, {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name, namespace },
+          spec: { ...fresh, leaseTransitions: 0 },
+        });
         return true;
       }
       const spec = (existing.spec ?? {}) as LeaseSpec;
       const held = spec.holderIdentity === identity;
       const renewed = spec.renewTime ? Date.parse(spec.renewTime) : 0;
-      const expired = renewed + (spec.leaseDurationSeconds ?? leaseDurationSeconds) * 1000 < now.getTime();
+      const expired =
+        renewed + (spec.leaseDurationSeconds ?? leaseDurationSeconds) * 1000 < now.getTime();
       if (!held && !expired && spec.holderIdentity) return false;
       const next: LeaseSpec = held
         ? { ...spec, renewTime: microTime(now), leaseDurationSeconds }
@@ -96,9 +107,13 @@ export class LeaderElector {
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

@@ -23,8 +23,14 @@ interface PodView {
 }
 
 async function readyPods(client: KubeClient, target: ScrapeTarget): Promise<PodView[]> {
-  const { items } = await client.list(Resources.Pod, target.namespace, `${LABEL_SERVICE}=${target.service},${LABEL_TRACK}=${target.track}`);
-  return (items as unknown as PodView[]).filter((pod) => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+  const { items } = await client.list(
+    Resources.Pod,
+    target.namespace,
+    `${LABEL_SERVICE}=${target.service},${LABEL_TRACK}=${target.track}`,
+  );
+  return (items as unknown as PodView[]).filter((pod) =>
+    pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+  );
 }
 
 /**
@@ -39,7 +45,9 @@ export function podIpMetricsSource(client: KubeClient, timeoutMs = 3000): Metric
         pods.map(async (pod) => {
           if (!pod.status?.podIP) return '';
           try {
-            const response = await fetch(`http://${pod.status.podIP}:${HTTP_PORT}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
+            const response = await fetch(`http://${pod.status.podIP}:${HTTP_PORT}/metrics`, {
+              signal: AbortSignal.timeout(timeoutMs),
+            });
             return response.ok ? await response.text() : '';
           } catch {
             return '';
@@ -56,7 +64,13 @@ export function proxyMetricsSource(client: KubeClient): MetricsSource {
   return {
     async scrape(target) {
       const pods = await readyPods(client, target);
-      const texts = await Promise.all(pods.map((pod) => client.proxyPod(target.namespace, pod.metadata.name, HTTP_PORT, '/metrics').catch(() => '')));
+      const texts = await Promise.all(
+        pods.map((pod) =>
+          client
+            .proxyPod(target.namespace, pod.metadata.name, HTTP_PORT, '/metrics')
+            .catch(() => ''),
+        ),
+      );
       return texts.flatMap(parsePrometheusText);
     },
   };

@@ -16,11 +16,23 @@ export interface DeploymentView {
 export function deploymentView(object: KubeObject | undefined): DeploymentView {
   if (!object) return { desired: 0, ready: 0, complete: false };
   const spec = (object.spec ?? {}) as { replicas?: number };
-  const status = (object.status ?? {}) as { observedGeneration?: number; readyReplicas?: number; updatedReplicas?: number; availableReplicas?: number };
+  const status = (object.status ?? {}) as {
+    observedGeneration?: number;
+    readyReplicas?: number;
+    updatedReplicas?: number;
+    availableReplicas?: number;
+  };
   const desired = spec.replicas ?? 1;
   const ready = status.readyReplicas ?? 0;
   const observed = (status.observedGeneration ?? 0) >= (object.metadata.generation ?? 0);
-  return { desired, ready, complete: observed && (status.updatedReplicas ?? 0) >= desired && (status.availableReplicas ?? 0) >= desired };
+  return {
+    desired,
+    ready,
+    complete:
+      observed &&
+      (status.updatedReplicas ?? 0) >= desired &&
+      (status.availableReplicas ?? 0) >= desired,
+  };
 }
 
 /** Where a FaceModel stands for serving. */

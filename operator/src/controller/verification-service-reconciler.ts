@@ -1,7 +1,11 @@
 import { resolveSpec, type ResolvedSpec } from '../api/defaults.js';
 import type { FaceModel } from '../api/face-model.js';
 import type { Condition, KubeObject } from '../api/object-meta.js';
-import type { AutoscalerStatus, VerificationService, VerificationServiceStatus } from '../api/verification-service.js';
+import type {
+  AutoscalerStatus,
+  VerificationService,
+  VerificationServiceStatus,
+} from '../api/verification-service.js';
 import { CONCURRENCY_DEFAULTS, desiredReplicas } from '../autoscale/concurrency.js';
 import { desiredState } from '../builders/desired-state.js';
 import { servicePort } from '../builders/exposure.js';
@@ -42,7 +46,8 @@ export interface ReconcileResult {
 const IDLE_STATE: RolloutState = { rollout: { phase: 'Idle', step: -1, trafficPercent: 0 } };
 
 function rolloutState(status: VerificationServiceStatus | undefined): RolloutState {
-  if (!status?.rollout) return status?.stableModel ? { ...IDLE_STATE, stableModel: status.stableModel } : IDLE_STATE;
+  if (!status?.rollout)
+    return status?.stableModel ? { ...IDLE_STATE, stableModel: status.stableModel } : IDLE_STATE;
   return {
     ...(status.stableModel ? { stableModel: status.stableModel } : {}),
     ...(status.canaryModel ? { canaryModel: status.canaryModel } : {}),
@@ -60,7 +65,8 @@ export class VerificationServiceReconciler {
 
   private async model(namespace: string, name: string | undefined): Promise<FaceModel | undefined> {
     if (!name) return undefined;
-    return (await this.deps.client.get(Resources.FaceModel, namespace, name)) as unknown as FaceModel | undefined;
+    return (await this.deps.client.get(Resources.FaceModel, namespace, name)) as unknown as
+      FaceModel | undefined;
   }
 
   async reconcile(namespace: string, name: string): Promise<ReconcileResult> {
@@ -77,10 +83,16 @@ export class VerificationServiceReconciler {
     const time = now();
     const target = await this.model(namespace, spec.modelRef);
     const previous = rolloutState(service.status);
-    const canaryDeployment = deploymentView(await client.get(Resources.Deployment, namespace, deploymentName(name, 'canary')));
-    const stableDeployment = deploymentView(await client.get(Resources.Deployment, namespace, deploymentName(name, 'stable')));
+    const canaryDeployment = deploymentView(
+      await client.get(Resources.Deployment, namespace, deploymentName(name, 'canary')),
+    );
+    const stableDeployment = deploymentView(
+      await client.get(Resources.Deployment, namespace, deploymentName(name, 'stable')),
+    );
 
-    const analysis = analysisDue(spec, previous, time) ? await this.analyze(namespace, name, previous, time, spec) : undefined;
+    const analysis = analysisDue(spec, previous, time)
+      ? await this.analyze(namespace, name, previous, time, spec)
+      : undefined;
     const decision = planRollout({
       spec,
       state: previous,
@@ -90,13 +102,37 @@ export class VerificationServiceReconciler {
       now: time,
     });
     const state = decision.state;
-    if (decision.event) await this.deps.events.record(object, decision.event.warning ? 'Warning' : 'Normal', decision.event.reason, decision.event.message);
+    if (decision.event)
+      await this.deps.events.record(
+        object,
+        decision.event.warning ? 'Warning' : 'Normal',
+        decision.event.reason,
+        decision.event.message,
+      );
 
-    const stableModel = state.stableModel === target?.metadata.name ? target : await this.model(namespace, state.stableModel);
-    const canaryModel = state.canaryModel === target?.metadata.name ? target : await this.model(namespace, state.canaryModel);
-    const autoscaler = await this.scale(key, namespace, name, spec, service.status?.autoscaler, stableDeployment, time);
+    const stableModel =
+      state.stableModel === target?.metadata.name
+        ? target
+        : await this.model(namespace, state.stableModel);
+    const canaryModel =
+      state.canaryModel === target?.metadata.name
+        ? target
+        : await this.model(namespace, state.canaryModel);
+    const autoscaler = await this.scale(
+      key,
+      namespace,
+      name,
+      spec,
+      service.status?.autoscaler,
+      stableDeployment,
+      time,
+    );
     const routed = spec.exposure?.httpRoute !== undefined;
-    const split = splitTraffic(autoscaler?.desiredReplicas ?? this.fixedReplicas(spec, stableDeployment), canaryModel ? state.rollout.trafficPercent : 0, routed);
+    const split = splitTraffic(
+      autoscaler?.desiredReplicas ?? this.fixedReplicas(spec, stableDeployment),
+      canaryModel ? state.rollout.trafficPercent : 0,
+      routed,
+    );
 
     let applyError: string | undefined;
     if (stableModel) {
@@ -159,23 +195,53 @@ export class VerificationServiceReconciler {
     return spec.replicas;
   }
 
-  private async analyze(namespace: string, service: string, state: RolloutState, time: Date, spec: ResolvedSpec) {
-    const [canaryModel, stableModel] = [await this.model(namespace, state.canaryModel), await this.model(namespace, state.stableModel)];
+  private async analyze(
+    namespace: string,
+    service: string,
+    state: RolloutState,
+    time: Date,
+    spec: ResolvedSpec,
+  ) {
+    const [canaryModel, stableModel] = [
+      await this.model(namespace, state.canaryModel),
+      await this.model(namespace, state.stableModel),
+    ];
     if (!canaryModel || !stableModel) return undefined;
     const [canary, stable] = await Promise.all([
       this.deps.metrics.scrape({ namespace, service, track: 'canary' }),
       this.deps.metrics.scrape({ namespace, service, track: 'stable' }),
     ]);
-    return analyze(summarize(canary, canaryModel.spec.version), summarize(stable, stableModel.spec.version), spec.rollout.analysis, time);
+    return analyze(
+      summarize(canary, canaryModel.spec.version),
+      summarize(stable, stableModel.spec.version),
+      spec.rollout.analysis,
+      time,
+    );
   }
 
   /** Concurrency mode: sample in-flight demand across both tracks and decide replicas. */
-  private async scale(key: string, namespace: string, service: string, spec: ResolvedSpec, previous: AutoscalerStatus | undefined, stable: DeploymentView, time: Date): Promise<AutoscalerStatus | undefined> {
+  private async scale(
+    key: string,
+    namespace: string,
+    service: string,
+    spec: ResolvedSpec,
+    previous: AutoscalerStatus | undefined,
+    stable: DeploymentView,
+    time: Date,
+  ): Promise<AutoscalerStatus | undefined> {
     const policy = spec.autoscaling;
     if (policy?.mode !== 'concurrency') return undefined;
-    const tracks = await Promise.all(['stable', 'canary'].map((track) => this.deps.metrics.scrape({ namespace, service, track: track as 'stable' | 'canary' })));
-    const inflight = tracks.flat().filter((s) => s.name === 'silentid_inflight_requests' || s.name === 'silentid_queue_depth').reduce((sum, s) => sum + s.value, 0);
-    const windowMs = (policy.stableWindowSeconds ?? CONCURRENCY_DEFAULTS.stableWindowSeconds) * 1000;
+    const tracks = await Promise.all(
+      ['stable', 'canary'].map((track) =>
+        this.deps.metrics.scrape({ namespace, service, track: track as 'stable' | 'canary' }),
+      ),
+    );
+    const inflight = tracks
+      .flat()
+      .filter((s) => s.name === 'silentid_inflight_requests' || s.name === 'silentid_queue_depth')
+      .reduce((sum, s) => sum + s.value, 0);
+    const windowMs =
+      (policy.stableWindowSeconds ?? CONCURRENCY_DEFAULTS.stableWindowSeconds) * 1000;
     const samples = this.deps.demand.record(key, { time: time.getTime(), inflight }, windowMs);
     const remembered = this.deps.demand.state(key) ?? {
       replicas: previous?.desiredReplicas ?? Math.max(policy.min, stable.desired),
@@ -185,19 +251,28 @@ export class VerificationServiceReconciler {
     this.deps.demand.setState(key, next);
     return {
       desiredReplicas: next.replicas,
-      ...(next.lastScaleTime !== undefined ? { lastScaleTime: new Date(next.lastScaleTime).toISOString() } : {}),
-      ...(next.panicUntil !== undefined ? { panicUntil: new Date(next.panicUntil).toISOString() } : {}),
+      ...(next.lastScaleTime !== undefined
+        ? { lastScaleTime: new Date(next.lastScaleTime).toISOString() }
+        : {}),
+      ...(next.panicUntil !== undefined
+        ? { panicUntil: new Date(next.panicUntil).toISOString() }
+        : {}),
     };
   }
 
   private url(namespace: string, name: string, spec: ResolvedSpec): string {
     const ingress = spec.exposure?.ingress;
-    if (ingress) return `${ingress.tlsSecretName ? 'https' : 'http'}://${ingress.host}${ingress.path ?? ''}`;
+    if (ingress)
+      return `${ingress.tlsSecretName ? 'https' : 'http'}://${ingress.host}${ingress.path ?? ''}`;
     return `http://${name}.${namespace}.svc:${servicePort(spec.exposure ?? {})}`;
   }
 
   /** Writes status only when it changed, so an idle service causes no writes. */
-  private async writeStatus(object: KubeObject, before: VerificationServiceStatus | undefined, after: VerificationServiceStatus): Promise<void> {
+  private async writeStatus(
+    object: KubeObject,
+    before: VerificationServiceStatus | undefined,
+    after: VerificationServiceStatus,
+  ): Promise<void> {
     if (sameJson(before, after)) return;
     await this.deps.client.applyStatus(Resources.VerificationService, {
       apiVersion: object.apiVersion,
@@ -207,13 +282,23 @@ export class VerificationServiceReconciler {
     });
   }
 
-  private async recordTransitions(object: KubeObject, before: Condition[] | undefined, after: Condition[]): Promise<void> {
+  private async recordTransitions(
+    object: KubeObject,
+    before: Condition[] | undefined,
+    after: Condition[],
+  ): Promise<void> {
     for (const condition of after) {
       const old = before?.find((c) => c.type === condition.type);
       if (old && old.status === condition.status && old.reason === condition.reason) continue;
       if (!old && condition.status === 'False') continue;
-      const warning = condition.type === 'Degraded' ? condition.status === 'True' : condition.status === 'False';
-      await this.deps.events.record(object, warning ? 'Warning' : 'Normal', `${condition.type}${condition.status === 'True' ? '' : 'Not'}`, `${condition.reason}: ${condition.message}`);
+      const warning =
+        condition.type === 'Degraded' ? condition.status === 'True' : condition.status === 'False';
+      await this.deps.events.record(
+        object,
+        warning ? 'Warning' : 'Normal',
+        `${condition.type}${condition.status === 'True' ? '' : 'Not'}`,
+        `${condition.reason}: ${condition.message}`,
+      );
     }
   }
 
@@ -222,7 +307,12 @@ export class VerificationServiceReconciler {
     const due = nextAnalysisAt(spec, state);
     if (due && !spec.rollout.paused) {
       // After an inconclusive analysis the step is already due; look again a quarter step later.
-      delays.push(Math.max(due.getTime() - time.getTime(), Math.max(250, (spec.rollout.pauseSeconds * 1000) / 4)));
+      delays.push(
+        Math.max(
+          due.getTime() - time.getTime(),
+          Math.max(250, (spec.rollout.pauseSeconds * 1000) / 4),
+        ),
+      );
     }
     if (spec.autoscaling?.mode === 'concurrency') delays.push(this.deps.autoscaleIntervalMs);
     return delays.length > 0 ? { requeueAfterMs: Math.min(...delays) } : {};

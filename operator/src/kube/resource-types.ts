@@ -24,7 +24,12 @@ export const Resources = {
   Ingress: type('networking.k8s.io', 'v1', 'ingresses', 'Ingress'),
   HTTPRoute: type('gateway.networking.k8s.io', 'v1', 'httproutes', 'HTTPRoute'),
   PodDisruptionBudget: type('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget'),
-  HorizontalPodAutoscaler: type('autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler'),
+  HorizontalPodAutoscaler: type(
+    'autoscaling',
+    'v2',
+    'horizontalpodautoscalers',
+    'HorizontalPodAutoscaler',
+  ),
   Lease: type('coordination.k8s.io', 'v1', 'leases', 'Lease'),
 } as const;
 
@@ -35,7 +40,9 @@ export function apiVersionOf(type: ResourceType): string {
 
 /** Finds the resource type of an object by apiVersion and kind. */
 export function typeOf(apiVersion: string, kind: string): ResourceType {
-  const found = Object.values(Resources).find((t) => t.kind === kind && apiVersionOf(t) === apiVersion);
+  const found = Object.values(Resources).find(
+    (t) => t.kind === kind && apiVersionOf(t) === apiVersion,
+  );
   if (!found) throw new Error(`unknown resource ${apiVersion} ${kind}`);
   return found;
 }
@@ -43,5 +50,7 @@ export function typeOf(apiVersion: string, kind: string): ResourceType {
 /** The collection path of a type in a namespace, e.g. /apis/apps/v1/namespaces/x/deployments. */
 export function collectionPath(type: ResourceType, namespace: string | undefined): string {
   const base = type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
-  return namespace ? `${base}/namespaces/${encodeURIComponent(namespace)}/${type.plural}` : `${base}/${type.plural}`;
+  return namespace
+    ? `${base}/namespaces/${encodeURIComponent(namespace)}/${type.plural}`
+    : `${base}/${type.plural}`;
 }

@@ -44,15 +44,27 @@ export class RestKubeClient implements KubeClient {
   private async open(request: Request): Promise<http.IncomingMessage> {
     const url = new URL(this.server.pathname.replace(/\/$/, '') + request.path, this.server);
     for (const [k, v] of Object.entries(request.query ?? {})) url.searchParams.set(k, v);
-    const options: https.RequestOptions = { method: request.method, headers: { accept: 'application/json' } };
+    const options: https.RequestOptions = {
+      method: request.method,
+      headers: { accept: 'application/json' },
+    };
     await this.config.applyToHTTPSOptions(options);
     const secure = url.protocol === 'https:';
     if (!secure) delete options.agent;
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
     // An explicit length: Node sends DELETE bodies unchunked, which servers cannot frame otherwise.
-    if (body !== undefined) options.headers = { ...options.headers, 'content-type': request.contentType ?? 'application/json', 'content-length': Buffer.byteLength(body) };
+    if (body !== undefined)
+      options.headers = {
+        ...options.headers,
+        'content-type': request.contentType ?? 'application/json',
+        'content-length': Buffer.byteLength(body),
+      };
     return new Promise((resolve, reject) => {
-      const req = (secure ? https : http).request(url, { ...options, ...(request.signal ? { signal: request.signal } : {}) }, resolve);
+      const req = (secure ? https : http).request(
+        url,
+        { ...options, ...(request.signal ? { signal: request.signal } : {}) },
+        resolve,
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -74,7 +86,10 @@ export class RestKubeClient implements KubeClient {
 
   async get(type: ResourceType, namespace: string, name: string): Promise<KubeObject | undefined> {
     try {
-      return (await this.call({ method: 'GET', path: this.objectPath(type, namespace, name) })) as KubeObject;
+      return (await this.call({
+        method: 'GET',
+        path: this.objectPath(type, namespace, name),
+      })) as KubeObject;
     } catch (error) {
       if (error instanceof KubeError && error.status === 404) return undefined;
       throw error;
@@ -83,12 +98,20 @@ export class RestKubeClient implements KubeClient {
 
   async list(type: ResourceType, namespace?: string, labelSelector?: string): Promise<ListResult> {
     const query: Record<string, string> = labelSelector ? { labelSelector } : {};
-    const list = (await this.call({ method: 'GET', path: collectionPath(type, namespace), query })) as {
+    const list = (await this.call({
+      method: 'GET',
+      path: collectionPath(type, namespace),
+      query,
+    })) as {
       items: KubeObject[];
       metadata: { resourceVersion: string };
     };
     // List items omit apiVersion and kind on a real server; restore them for callers.
-    const items = list.items.map((item) => ({ ...item, apiVersion: type.group ? `${type.group}/${type.version}` : type.version, kind: type.kind }));
+    const items = list.items.map((item) => ({
+      ...item,
+      apiVersion: type.group ? `${type.group}/${type.version}` : type.version,
+      kind: type.kind,
+    }));
     return { items, resourceVersion: list.metadata.resourceVersion };
   }
 
@@ -101,11 +124,21 @@ export class RestKubeClient implements KubeClient {
     labelSelector?: string,
   ): Promise<void> {
     // A randomised timeout spreads reconnects of many watches over time, as client-go does.
-    const query: Record<string, string> = { watch: '1', resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(240 + Math.floor(Math.random() * 60)) };
+    const query: Record<string, string> = {
+      watch: '1',
+      resourceVersion,
+      allowWatchBookmarks: 'true',
+      timeoutSeconds: String(240 + Math.floor(Math.random() * 60)),
+    };
     if (labelSelector) query.labelSelector = labelSelector;
     let response: http.IncomingMessage;
     try {
-      response = await this.open({ method: 'GET', path: collectionPath(type, namespace), query, signal });
+      response = await this.open({
+        method: 'GET',
+        path: collectionPath(type, namespace),
+        query,
+        signal,
+      });
     } catch (error) {
       if (signal.aborted) return;
       throw error;
@@ -124,8 +157,16 @@ export class RestKubeClient implements KubeClient {
           const line = buffered.slice(0, newline).trim();
           buffered = buffered.slice(newline + 1);
           if (line === '') continue;
-          const event = JSON.parse(line) as { type: string; object: KubeObject & { code?: number; reason?: string; message?: string } };
-          if (event.type === 'ERROR') throw new KubeError(event.object.code ?? 500, event.object.reason ?? 'Error', event.object.message ?? 'watch error');
+          const event = JSON.parse(line) as {
+            type: string;
+            object: KubeObject & { code?: number; reason?: string; message?: string };
+          };
+          if (event.type === 'ERROR')
+            throw new KubeError(
+              event.object.code ?? 500,
+              event.object.reason ?? 'Error',
+              event.object.message ?? 'watch error',
+            );
           onEvent(event as WatchEvent);
         }
       }
@@ -136,29 +177,59 @@ export class RestKubeClient implements KubeClient {
   }
 
   async create(type: ResourceType, object: KubeObject): Promise<KubeObject> {
-    return (await this.call({ method: 'POST', path: collectionPath(type, object.metadata.namespace), body: object, query: { fieldManager: this.fieldManager } })) as KubeObject;
+    return (await this.call({
+      method: 'POST',
+      path: collectionPath(type, object.metadata.namespace),
+      body: object,
+      query: { fieldManager: this.fieldManager },
+    })) as KubeObject;
   }
 
   async replace(type: ResourceType, object: KubeObject): Promise<KubeObject> {
     const path = this.objectPath(type, object.metadata.namespace ?? '', object.metadata.name);
-    return (await this.call({ method: 'PUT', path, body: object, query: { fieldManager: this.fieldManager } })) as KubeObject;
+    return (await this.call({
+      method: 'PUT',
+      path,
+      body: object,
+      query: { fieldManager: this.fieldManager },
+    })) as KubeObject;
   }
 
-  async apply(type: ResourceType, object: KubeObject, options: { force?: boolean } = {}): Promise<KubeObject> {
+  async apply(
+    type: ResourceType,
+    object: KubeObject,
+    options: { force?: boolean } = {},
+  ): Promise<KubeObject> {
     const path = this.objectPath(type, object.metadata.namespace ?? '', object.metadata.name);
     const query = { fieldManager: this.fieldManager, ...(options.force ? { force: 'true' } : {}) };
-    return (await this.call({ method: 'PATCH', path, body: object, query, contentType: 'application/apply-patch+yaml' })) as KubeObject;
+    return (await this.call({
+      method: 'PATCH',
+      path,
+      body: object,
+      query,
+      contentType: 'application/apply-patch+yaml',
+    })) as KubeObject;
   }
 
   async applyStatus(type: ResourceType, object: KubeObject): Promise<KubeObject> {
     const path = `${this.objectPath(type, object.metadata.namespace ?? '', object.metadata.name)}/status`;
     const query = { fieldManager: this.fieldManager, force: 'true' };
-    return (await this.call({ method: 'PATCH', path, body: object, query, contentType: 'application/apply-patch+yaml' })) as KubeObject;
+    return (await this.call({
+      method: 'PATCH',
+      path,
+      body: object,
+      query,
+      contentType: 'application/apply-patch+yaml',
+    })) as KubeObject;
   }
 
   async delete(type: ResourceType, namespace: string, name: string): Promise<boolean> {
     try {
-      await this.call({ method: 'DELETE', path: this.objectPath(type, namespace, name), body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' } });
+      await this.call({
+        method: 'DELETE',
+        path: this.objectPath(type, namespace, name),
+        body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' },
+      });
       return true;
     } catch (error) {
       if (error instanceof KubeError && error.status === 404) return false;
@@ -167,7 +238,10 @@ export class RestKubeClient implements KubeClient {
   }
 
   async proxyPod(namespace: string, pod: string, port: number, path: string): Promise<string> {
-    const response = await this.open({ method: 'GET', path: `/api/v1/namespaces/${namespace}/pods/${pod}:${port}/proxy${path}` });
+    const response = await this.open({
+      method: 'GET',
+      path: `/api/v1/namespaces/${namespace}/pods/${pod}:${port}/proxy${path}`,
+    });
     const chunks: Buffer[] = [];
     for await (const chunk of response) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');

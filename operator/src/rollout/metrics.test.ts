@@ -7,7 +7,9 @@ import { metricsText } from '../../test/fixtures.js';
 import { DEFAULT_ANALYSIS } from '../api/defaults.js';
 
 test('parses labels with escapes, +Inf and skips comments', () => {
-  const samples = parsePrometheusText('# HELP x y\nx{a="b\\"c",le="+Inf"} 3\ny 1.5 1700000000\nbroken line here\n');
+  const samples = parsePrometheusText(
+    '# HELP x y\nx{a="b\\"c",le="+Inf"} 3\ny 1.5 1700000000\nbroken line here\n',
+  );
   assert.deepEqual(samples, [
     { name: 'x', labels: { a: 'b"c', le: '+Inf' }, value: 3 },
     { name: 'y', labels: {}, value: 1.5 },
@@ -15,14 +17,20 @@ test('parses labels with escapes, +Inf and skips comments', () => {
 });
 
 test('histogramQuantile interpolates inside the bucket like Prometheus', () => {
-  const buckets = [{ le: 0.1, count: 50 }, { le: 1, count: 100 }, { le: Infinity, count: 100 }];
+  const buckets = [
+    { le: 0.1, count: 50 },
+    { le: 1, count: 100 },
+    { le: Infinity, count: 100 },
+  ];
   assert.equal(histogramQuantile(0.5, buckets), 0.1);
   assert.ok(Math.abs(histogramQuantile(0.95, buckets)! - 0.91) < 1e-9);
   assert.equal(histogramQuantile(0.95, []), null);
 });
 
 test('summarize counts 5xxx codes as errors and only the expected model version', () => {
-  const text = metricsText('v2', { ok: 90, errors: 10, passed: 60, failed: 40, meanScore: 0.7 }) + metricsText('v1', { ok: 1000, errors: 0, passed: 1, failed: 0, meanScore: 0.1 });
+  const text =
+    metricsText('v2', { ok: 90, errors: 10, passed: 60, failed: 40, meanScore: 0.7 }) +
+    metricsText('v1', { ok: 1000, errors: 0, passed: 1, failed: 0, meanScore: 0.1 });
   const summary = summarize(parsePrometheusText(text), 'v2');
   assert.equal(summary.requests, 100);
   assert.equal(summary.errorRate, 0.1);
@@ -32,11 +40,15 @@ test('summarize counts 5xxx codes as errors and only the expected model version'
 });
 
 test('client errors (1200, 4xxx) are not counted against the canary', () => {
-  const text = 'silentid_requests_total{route="/v",code="4004",model_version="v2"} 50\nsilentid_requests_total{route="/v",code="1000",model_version="v2"} 50\n';
+  const text =
+    'silentid_requests_total{route="/v",code="4004",model_version="v2"} 50\nsilentid_requests_total{route="/v",code="1000",model_version="v2"} 50\n';
   assert.equal(summarize(parsePrometheusText(text), 'v2').errorRate, 0);
 });
 
-function judge(canary: Parameters<typeof metricsText>[1], stable: Parameters<typeof metricsText>[1]) {
+function judge(
+  canary: Parameters<typeof metricsText>[1],
+  stable: Parameters<typeof metricsText>[1],
+) {
   const c = summarize(parsePrometheusText(metricsText('v2', canary)), 'v2');
   const s = summarize(parsePrometheusText(metricsText('v1', stable)), 'v1');
   return analyze(c, s, DEFAULT_ANALYSIS, new Date(0));

@@ -6,30 +6,64 @@ import type { AnalysisResult } from '../api/verification-service.js';
 
 const now = new Date('2026-01-01T00:00:00Z');
 const later = new Date('2026-01-01T00:10:00Z');
-const summary = { requests: 100, errorRate: 0, p95LatencySeconds: 0.2, livenessPassRate: 0.8, meanLivenessScore: 0.8 };
-const verdict = (v: AnalysisResult['verdict']): AnalysisResult => ({ verdict: v, reasons: [v], canary: summary, stable: summary, time: later.toISOString() });
+const summary = {
+  requests: 100,
+  errorRate: 0,
+  p95LatencySeconds: 0.2,
+  livenessPassRate: 0.8,
+  meanLivenessScore: 0.8,
+};
+const verdict = (v: AnalysisResult['verdict']): AnalysisResult => ({
+  verdict: v,
+  reasons: [v],
+  canary: summary,
+  stable: summary,
+  time: later.toISOString(),
+});
 
-function run(state: RolloutState, extra: Partial<RolloutInput> = {}, spec = resolved({ modelRef: 'v2' })) {
+function run(
+  state: RolloutState,
+  extra: Partial<RolloutInput> = {},
+  spec = resolved({ modelRef: 'v2' }),
+) {
   return planRollout({ spec, state, targetModel: 'Verified', canaryReady: true, now, ...extra });
 }
 
-const idle: RolloutState = { stableModel: 'v1', rollout: { phase: 'Idle', step: -1, trafficPercent: 0 } };
+const idle: RolloutState = {
+  stableModel: 'v1',
+  rollout: { phase: 'Idle', step: -1, trafficPercent: 0 },
+};
 
 test('the first verified model becomes stable without a rollout', () => {
-  const d = planRollout({ spec: resolved({ modelRef: 'v1' }), state: { rollout: { phase: 'Idle', step: -1, trafficPercent: 0 } }, targetModel: 'Verified', canaryReady: false, now });
+  const d = planRollout({
+    spec: resolved({ modelRef: 'v1' }),
+    state: { rollout: { phase: 'Idle', step: -1, trafficPercent: 0 } },
+    targetModel: 'Verified',
+    canaryReady: false,
+    now,
+  });
   assert.equal(d.state.stableModel, 'v1');
   assert.equal(d.state.canaryModel, undefined);
 });
 
 test('an unverified first model is not served', () => {
-  const d = planRollout({ spec: resolved({ modelRef: 'v1' }), state: { rollout: { phase: 'Idle', step: -1, trafficPercent: 0 } }, targetModel: 'Unverified', canaryReady: false, now });
+  const d = planRollout({
+    spec: resolved({ modelRef: 'v1' }),
+    state: { rollout: { phase: 'Idle', step: -1, trafficPercent: 0 } },
+    targetModel: 'Unverified',
+    canaryReady: false,
+    now,
+  });
   assert.equal(d.state.stableModel, undefined);
 });
 
 test('a model change starts a canary at the first step; the clock starts once it is ready', () => {
   const started = run(idle);
   assert.equal(started.state.canaryModel, 'v2');
-  assert.deepEqual([started.state.rollout.phase, started.state.rollout.step, started.state.rollout.trafficPercent], ['Progressing', 0, 25]);
+  assert.deepEqual(
+    [started.state.rollout.phase, started.state.rollout.step, started.state.rollout.trafficPercent],
+    ['Progressing', 0, 25],
+  );
   assert.equal(started.event?.reason, 'RolloutStarted');
   assert.equal(run(started.state, { canaryReady: false }).state.rollout.stepStartedAt, undefined);
   const clocked = run(started.state);
@@ -70,8 +104,16 @@ test('an inconclusive analysis holds the step', () => {
 
 test('pause holds, abort removes the canary, pointing back at stable cancels', () => {
   const state = run(run(idle).state).state;
-  assert.equal(run(state, {}, resolved({ modelRef: 'v2', rollout: { ...resolved().rollout, paused: true } })).state.rollout.phase, 'Paused');
-  const aborted = run(state, {}, resolved({ modelRef: 'v2', rollout: { ...resolved().rollout, abort: true } }));
+  assert.equal(
+    run(state, {}, resolved({ modelRef: 'v2', rollout: { ...resolved().rollout, paused: true } }))
+      .state.rollout.phase,
+    'Paused',
+  );
+  const aborted = run(
+    state,
+    {},
+    resolved({ modelRef: 'v2', rollout: { ...resolved().rollout, abort: true } }),
+  );
   assert.equal(aborted.state.rollout.phase, 'Aborted');
   assert.equal(aborted.state.canaryModel, undefined);
   const cancelled = run(state, {}, resolved({ modelRef: 'v1' }));
@@ -80,7 +122,10 @@ test('pause holds, abort removes the canary, pointing back at stable cancels', (
 });
 
 test('pointing back at stable clears a rejected model so it can be retried', () => {
-  const rejected: RolloutState = { stableModel: 'v1', rollout: { phase: 'RolledBack', step: -1, trafficPercent: 0, rejectedModel: 'v2' } };
+  const rejected: RolloutState = {
+    stableModel: 'v1',
+    rollout: { phase: 'RolledBack', step: -1, trafficPercent: 0, rejectedModel: 'v2' },
+  };
   const cleared = run(rejected, {}, resolved({ modelRef: 'v1' }));
   assert.equal(cleared.state.rollout.rejectedModel, undefined);
   assert.equal(run(cleared.state).state.canaryModel, 'v2');

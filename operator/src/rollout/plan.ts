@@ -35,7 +35,13 @@ const IDLE: RolloutStatus = { phase: 'Idle', step: -1, trafficPercent: 0 };
 /** True when the current step's pause has elapsed and its analysis should run now. */
 export function analysisDue(spec: ResolvedSpec, state: RolloutState, now: Date): boolean {
   const { rollout } = state;
-  if (rollout.phase !== 'Progressing' || !rollout.stepStartedAt || spec.rollout.paused || spec.rollout.abort) return false;
+  if (
+    rollout.phase !== 'Progressing' ||
+    !rollout.stepStartedAt ||
+    spec.rollout.paused ||
+    spec.rollout.abort
+  )
+    return false;
   return now.getTime() - Date.parse(rollout.stepStartedAt) >= spec.rollout.pauseSeconds * 1000;
 }
 
@@ -52,17 +58,33 @@ function startCanary(input: RolloutInput, target: string): RolloutDecision {
     state: {
       ...withStable(input.state),
       canaryModel: target,
-      rollout: { phase: 'Progressing', step: 0, trafficPercent: first, message: `canary ${target} starting` },
+      rollout: {
+        phase: 'Progressing',
+        step: 0,
+        trafficPercent: first,
+        message: `canary ${target} starting`,
+      },
     },
-    event: { reason: 'RolloutStarted', message: `canary ${target} replaces ${input.state.stableModel} in steps ${input.spec.rollout.steps.join(', ')}%`, warning: false },
+    event: {
+      reason: 'RolloutStarted',
+      message: `canary ${target} replaces ${input.state.stableModel} in steps ${input.spec.rollout.steps.join(', ')}%`,
+      warning: false,
+    },
   };
 }
 
 function withStable(state: RolloutState): RolloutState {
-  return state.stableModel ? { stableModel: state.stableModel, rollout: state.rollout } : { rollout: state.rollout };
+  return state.stableModel
+    ? { stableModel: state.stableModel, rollout: state.rollout }
+    : { rollout: state.rollout };
 }
 
-function endCanary(input: RolloutInput, phase: 'RolledBack' | 'Aborted', message: string, analysis?: AnalysisResult): RolloutDecision {
+function endCanary(
+  input: RolloutInput,
+  phase: 'RolledBack' | 'Aborted',
+  message: string,
+  analysis?: AnalysisResult,
+): RolloutDecision {
   const canary = input.state.canaryModel;
   return {
     state: {
@@ -72,7 +94,11 @@ function endCanary(input: RolloutInput, phase: 'RolledBack' | 'Aborted', message
         step: -1,
         trafficPercent: 0,
         ...(canary ? { rejectedModel: canary } : {}),
-        ...(analysis ? { lastAnalysis: analysis } : input.state.rollout.lastAnalysis ? { lastAnalysis: input.state.rollout.lastAnalysis } : {}),
+        ...(analysis
+          ? { lastAnalysis: analysis }
+          : input.state.rollout.lastAnalysis
+            ? { lastAnalysis: input.state.rollout.lastAnalysis }
+            : {}),
         message,
       },
     },
@@ -84,33 +110,87 @@ function advance(input: RolloutInput, canary: string): RolloutDecision {
   const { spec, state, now } = input;
   const rollout = state.rollout;
   if (spec.rollout.paused) {
-    return { state: { ...state, rollout: { ...rollout, phase: 'Paused', message: 'paused by spec.rollout.paused' } } };
+    return {
+      state: {
+        ...state,
+        rollout: { ...rollout, phase: 'Paused', message: 'paused by spec.rollout.paused' },
+      },
+    };
   }
-  const running: RolloutStatus = rollout.phase === 'Paused' ? { ...rollout, phase: 'Progressing' } : rollout;
+  const running: RolloutStatus =
+    rollout.phase === 'Paused' ? { ...rollout, phase: 'Progressing' } : rollout;
   if (!running.stepStartedAt) {
-    if (!input.canaryReady) return { state: { ...state, rollout: { ...running, message: `waiting for canary ${canary} to become ready` } } };
-    return { state: { ...state, rollout: { ...running, stepStartedAt: now.toISOString(), message: `step ${running.step + 1} of ${spec.rollout.steps.length}: ${running.trafficPercent}% to ${canary}` } } };
+    if (!input.canaryReady)
+      return {
+        state: {
+          ...state,
+          rollout: { ...running, message: `waiting for canary ${canary} to become ready` },
+        },
+      };
+    return {
+      state: {
+        ...state,
+        rollout: {
+          ...running,
+          stepStartedAt: now.toISOString(),
+          message: `step ${running.step + 1} of ${spec.rollout.steps.length}: ${running.trafficPercent}% to ${canary}`,
+        },
+      },
+    };
   }
   const analysis = input.analysis;
   if (!analysis) return { state: { ...state, rollout: running } };
   if (analysis.verdict === 'Fail') {
-    return endCanary(input, 'RolledBack', `canary ${canary} rolled back: ${analysis.reasons.join('; ')}`, analysis);
+    return endCanary(
+      input,
+      'RolledBack',
+      `canary ${canary} rolled back: ${analysis.reasons.join('; ')}`,
+      analysis,
+    );
   }
   if (analysis.verdict === 'Inconclusive') {
-    return { state: { ...state, rollout: { ...running, lastAnalysis: analysis, message: `step ${running.step + 1} waits for evidence: ${analysis.reasons.join('; ')}` } } };
+    return {
+      state: {
+        ...state,
+        rollout: {
+          ...running,
+          lastAnalysis: analysis,
+          message: `step ${running.step + 1} waits for evidence: ${analysis.reasons.join('; ')}`,
+        },
+      },
+    };
   }
   const next = running.step + 1;
   if (next >= spec.rollout.steps.length) {
     const message = `canary ${canary} promoted after ${spec.rollout.steps.length} steps`;
     return {
-      state: { stableModel: canary, rollout: { phase: 'Promoted', step: -1, trafficPercent: 0, lastAnalysis: analysis, message } },
+      state: {
+        stableModel: canary,
+        rollout: {
+          phase: 'Promoted',
+          step: -1,
+          trafficPercent: 0,
+          lastAnalysis: analysis,
+          message,
+        },
+      },
       event: { reason: 'Promoted', message, warning: false },
     };
   }
   const share = spec.rollout.steps[next] ?? 100;
   const message = `step ${next + 1} of ${spec.rollout.steps.length}: ${share}% to ${canary}`;
   return {
-    state: { ...state, rollout: { phase: 'Progressing', step: next, trafficPercent: share, stepStartedAt: now.toISOString(), lastAnalysis: analysis, message } },
+    state: {
+      ...state,
+      rollout: {
+        phase: 'Progressing',
+        step: next,
+        trafficPercent: share,
+        stepStartedAt: now.toISOString(),
+        lastAnalysis: analysis,
+        message,
+      },
+    },
     event: { reason: 'StepAdvanced', message, warning: false },
   };
 }
@@ -125,26 +205,44 @@ export function planRollout(input: RolloutInput): RolloutDecision {
   const rejected = state.rollout.rejectedModel;
   if (!state.stableModel) {
     if (input.targetModel !== 'Verified') return { state };
-    return { state: { stableModel: target, rollout: { ...IDLE, message: `serving ${target}` } }, event: { reason: 'Serving', message: `serving ${target}`, warning: false } };
+    return {
+      state: { stableModel: target, rollout: { ...IDLE, message: `serving ${target}` } },
+      event: { reason: 'Serving', message: `serving ${target}`, warning: false },
+    };
   }
   if (target === state.stableModel) {
     if (state.canaryModel) {
       const message = `rollout of ${state.canaryModel} cancelled: modelRef points at stable ${target} again`;
-      return { state: { stableModel: target, rollout: { ...IDLE, message } }, event: { reason: 'RolloutCancelled', message, warning: false } };
+      return {
+        state: { stableModel: target, rollout: { ...IDLE, message } },
+        event: { reason: 'RolloutCancelled', message, warning: false },
+      };
     }
     // Pointing back at stable is the manual rollback; it also clears any rejected model.
     const { rejectedModel: _cleared, ...keep } =
-      state.rollout.phase === 'Idle' || state.rollout.phase === 'Promoted' ? state.rollout : { ...IDLE, message: `serving ${target}` };
+      state.rollout.phase === 'Idle' || state.rollout.phase === 'Promoted'
+        ? state.rollout
+        : { ...IDLE, message: `serving ${target}` };
     return { state: { stableModel: target, rollout: keep } };
   }
   if (spec.rollout.abort) {
-    if (state.canaryModel) return endCanary(input, 'Aborted', `rollout of ${state.canaryModel} aborted by spec.rollout.abort`);
+    if (state.canaryModel)
+      return endCanary(
+        input,
+        'Aborted',
+        `rollout of ${state.canaryModel} aborted by spec.rollout.abort`,
+      );
     return { state };
   }
   if (rejected === target) return { state: { ...withStable(state), rollout: state.rollout } };
   if (state.canaryModel !== target) {
     if (input.targetModel !== 'Verified') {
-      return { state: { ...withStable(state), rollout: { ...IDLE, message: `waiting for FaceModel ${target} (${input.targetModel})` } } };
+      return {
+        state: {
+          ...withStable(state),
+          rollout: { ...IDLE, message: `waiting for FaceModel ${target} (${input.targetModel})` },
+        },
+      };
     }
     return startCanary(input, target);
   }

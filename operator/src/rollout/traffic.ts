@@ -15,9 +15,17 @@ export interface TrafficSplit {
 export function splitTraffic(total: number, percent: number, byRoute: boolean): TrafficSplit {
   if (percent <= 0) return { stableReplicas: total, canaryReplicas: 0, canaryPercent: 0 };
   if (byRoute) {
-    return { stableReplicas: total, canaryReplicas: Math.max(1, Math.ceil((total * percent) / 100)), canaryPercent: percent };
+    return {
+      stableReplicas: total,
+      canaryReplicas: Math.max(1, Math.ceil((total * percent) / 100)),
+      canaryPercent: percent,
+    };
   }
   const canary = Math.min(Math.max(1, Math.round((total * percent) / 100)), Math.max(1, total - 1));
   const stable = Math.max(1, total - canary);
-  return { stableReplicas: stable, canaryReplicas: canary, canaryPercent: Math.round((100 * canary) / (canary + stable)) };
+  return {
+    stableReplicas: stable,
+    canaryReplicas: canary,
+    canaryPercent: Math.round((100 * canary) / (canary + stable)),
+  };
 }

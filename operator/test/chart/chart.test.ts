@@ -8,10 +8,23 @@ import { loadCrds, validateObject } from '../support/kube-schema.js';
 import type { KubeObject } from '../../src/api/object-meta.js';
 
 const CHART = new URL('../../../charts/silentid/', import.meta.url).pathname;
-const valuesFiles = ['', ...readdirSync(join(CHART, 'ci')).filter((f) => f.endsWith('.yaml')).map((f) => join(CHART, 'ci', f))];
+const valuesFiles = [
+  '',
+  ...readdirSync(join(CHART, 'ci'))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => join(CHART, 'ci', f)),
+];
 
 function render(valuesFile: string): KubeObject[] {
-  const args = ['template', 'silentid', CHART, '--namespace', 'silentid', '--include-crds', ...(valuesFile ? ['-f', valuesFile] : [])];
+  const args = [
+    'template',
+    'silentid',
+    CHART,
+    '--namespace',
+    'silentid',
+    '--include-crds',
+    ...(valuesFile ? ['-f', valuesFile] : []),
+  ];
   return parseAllDocuments(helm(args))
     .map((d) => d.toJS() as KubeObject | null)
     .filter((o): o is KubeObject => o !== null);
@@ -38,24 +51,39 @@ for (const valuesFile of valuesFiles) {
 test('the CRDs are valid apiextensions/v1 objects with a status subresource and printer columns', async () => {
   for (const crd of loadCrds()) {
     await validateObject(crd);
-    const version = (crd.spec as { versions: Array<{ subresources?: { status?: object }; additionalPrinterColumns?: unknown[] }> }).versions[0]!;
+    const version = (
+      crd.spec as {
+        versions: Array<{
+          subresources?: { status?: object };
+          additionalPrinterColumns?: unknown[];
+        }>;
+      }
+    ).versions[0]!;
     assert.ok(version.subresources?.status, `${crd.metadata.name} has a status subresource`);
-    assert.ok((version.additionalPrinterColumns ?? []).length > 0, `${crd.metadata.name} has printer columns`);
+    assert.ok(
+      (version.additionalPrinterColumns ?? []).length > 0,
+      `${crd.metadata.name} has printer columns`,
+    );
   }
 });
 
 test('the operator never gets access to Secrets', () => {
   for (const role of [...byKind(render(''), 'ClusterRole'), ...byKind(render(''), 'Role')]) {
-    for (const rule of role.rules as Array<{ resources: string[] }>) assert.ok(!rule.resources.includes('secrets'), role.metadata.name);
+    for (const rule of role.rules as Array<{ resources: string[] }>)
+      assert.ok(!rule.resources.includes('secrets'), role.metadata.name);
   }
 });
 
 test('the default values ask for a GPU; the CPU values file asks for none', () => {
-  const gpu = byKind(render(''), 'VerificationService')[0]!.spec as { accelerator: { gpus: number; tolerations: unknown[] }; image: string };
+  const gpu = byKind(render(''), 'VerificationService')[0]!.spec as {
+    accelerator: { gpus: number; tolerations: unknown[] };
+    image: string;
+  };
   assert.equal(gpu.accelerator.gpus, 1);
   assert.ok(gpu.accelerator.tolerations.length > 0);
   assert.match(gpu.image, /-gpu$/);
-  const cpu = byKind(render(join(CHART, 'ci', 'cpu-values.yaml')), 'VerificationService')[0]!.spec as { accelerator: { gpus: number; nodeSelector?: object }; image: string };
+  const cpu = byKind(render(join(CHART, 'ci', 'cpu-values.yaml')), 'VerificationService')[0]!
+    .spec as { accelerator: { gpus: number; nodeSelector?: object }; image: string };
   assert.equal(cpu.accelerator.gpus, 0);
   assert.doesNotMatch(cpu.image, /-gpu$/);
 });
@@ -69,7 +97,16 @@ test('the operator-only values install no VerificationService and no key ring', 
 
 test('the operator pod runs non-root with a read-only root filesystem', () => {
   const deployment = byKind(render(''), 'Deployment')[0]!;
-  const pod = (deployment.spec as { template: { spec: { securityContext: { runAsNonRoot: boolean }; containers: Array<{ securityContext: { readOnlyRootFilesystem: boolean } }> } } }).template.spec;
+  const pod = (
+    deployment.spec as {
+      template: {
+        spec: {
+          securityContext: { runAsNonRoot: boolean };
+          containers: Array<{ securityContext: { readOnlyRootFilesystem: boolean } }>;
+        };
+      };
+    }
+  ).template.spec;
   assert.equal(pod.securityContext.runAsNonRoot, true);
   assert.equal(pod.containers[0]!.securityContext.readOnlyRootFilesystem, true);
 });

@@ -28,11 +28,23 @@ const SECRET: ResourceType = { group: '', version: 'v1', plural: 'secrets', kind
 /** Starts the environment named by SILENTID_TEST_CLUSTER. */
 export async function startEnvironment(): Promise<Environment> {
   if (process.env.SILENTID_TEST_CLUSTER === '1') {
-    if (!process.env.KUBECONFIG) throw new Error('test:cluster needs KUBECONFIG pointing at a cluster with the chart CRDs applied');
+    if (!process.env.KUBECONFIG)
+      throw new Error(
+        'test:cluster needs KUBECONFIG pointing at a cluster with the chart CRDs applied',
+      );
     const namespace = process.env.SILENTID_TEST_NAMESPACE ?? 'silentid-test';
     const user = RestKubeClient.fromDefault('silentid-test');
     // The pods read the key ring by reference; without the Secret they never start.
-    await user.apply(SECRET, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'silentid-keys', namespace }, stringData: { key: 'dcbbad6765e14139a07d34b92292a672', nonce: 'df25d188a061' } } as KubeObject, { force: true });
+    await user.apply(
+      SECRET,
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'silentid-keys', namespace },
+        stringData: { key: 'dcbbad6765e14139a07d34b92292a672', nonce: 'df25d188a061' },
+      } as KubeObject,
+      { force: true },
+    );
     return {
       mode: 'cluster',
       namespace,
@@ -98,7 +110,11 @@ export function runOperator(env: Environment, metrics: MetricsSource): RunningOp
 }
 
 /** Polls until `probe` returns a value, or fails after the environment's patience. */
-export async function waitFor<T>(env: Environment, what: string, probe: () => Promise<T | undefined | false>): Promise<T> {
+export async function waitFor<T>(
+  env: Environment,
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+): Promise<T> {
   const deadline = Date.now() + env.patienceMs;
   let last: unknown;
   while (Date.now() < deadline) {

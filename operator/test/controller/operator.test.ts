@@ -1,10 +1,20 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/api/object-meta.js';
-import type { VerificationService, VerificationServiceSpec } from '../../src/api/verification-service.js';
+import type {
+  VerificationService,
+  VerificationServiceSpec,
+} from '../../src/api/verification-service.js';
 import { Resources } from '../../src/kube/resource-types.js';
 import { metricsText } from '../fixtures.js';
-import { runOperator, ScriptedMetrics, startEnvironment, waitFor, type Environment, type RunningOperator } from './environment.js';
+import {
+  runOperator,
+  ScriptedMetrics,
+  startEnvironment,
+  waitFor,
+  type Environment,
+  type RunningOperator,
+} from './environment.js';
 
 let env: Environment;
 let operator: RunningOperator;
@@ -29,13 +39,25 @@ before(async () => {
 after(async () => {
   await operator.stop();
   if (env.mode === 'cluster') {
-    for (const name of ['svc-create', 'svc-promote', 'svc-rollback', 'svc-abort', 'svc-restart', 'svc-edit']) await env.user.delete(Resources.VerificationService, env.namespace, name);
-    for (const name of ['fm-a', 'fm-b', 'fm-c']) await env.user.delete(Resources.FaceModel, env.namespace, name);
+    for (const name of [
+      'svc-create',
+      'svc-promote',
+      'svc-rollback',
+      'svc-abort',
+      'svc-restart',
+      'svc-edit',
+    ])
+      await env.user.delete(Resources.VerificationService, env.namespace, name);
+    for (const name of ['fm-a', 'fm-b', 'fm-c'])
+      await env.user.delete(Resources.FaceModel, env.namespace, name);
   }
   await env.close();
 });
 
-function spec(modelRef: string, overrides: Partial<VerificationServiceSpec> = {}): VerificationServiceSpec {
+function spec(
+  modelRef: string,
+  overrides: Partial<VerificationServiceSpec> = {},
+): VerificationServiceSpec {
   return {
     modelRef,
     image: env.image,
@@ -44,39 +66,71 @@ function spec(modelRef: string, overrides: Partial<VerificationServiceSpec> = {}
     rollout: {
       steps: [25, 50],
       pauseSeconds: 1,
-      analysis: { maxErrorRate: 0.05, maxP95LatencySeconds: 2, maxLivenessPassRateDelta: 0.1, maxLivenessScoreDrift: 0.1, minRequests: 10 },
+      analysis: {
+        maxErrorRate: 0.05,
+        maxP95LatencySeconds: 2,
+        maxLivenessPassRateDelta: 0.1,
+        maxLivenessScoreDrift: 0.1,
+        minRequests: 10,
+      },
     },
     ...overrides,
   };
 }
 
 async function applyService(name: string, body: VerificationServiceSpec): Promise<KubeObject> {
-  return env.user.apply(Resources.VerificationService, { apiVersion: 'silentid.dev/v1alpha1', kind: 'VerificationService', metadata: { name, namespace: env.namespace }, spec: body } as unknown as KubeObject, { force: true });
+  return env.user.apply(
+    Resources.VerificationService,
+    {
+      apiVersion: 'silentid.dev/v1alpha1',
+      kind: 'VerificationService',
+      metadata: { name, namespace: env.namespace },
+      spec: body,
+    } as unknown as KubeObject,
+    { force: true },
+  );
 }
 
 async function service(name: string): Promise<VerificationService | undefined> {
-  return (await env.user.get(Resources.VerificationService, env.namespace, name)) as unknown as VerificationService | undefined;
+  return (await env.user.get(Resources.VerificationService, env.namespace, name)) as unknown as
+    VerificationService | undefined;
 }
 
-function condition(vs: VerificationService | undefined, type: string): { status: string; reason: string } | undefined {
+function condition(
+  vs: VerificationService | undefined,
+  type: string,
+): { status: string; reason: string } | undefined {
   return vs?.status?.conditions?.find((c) => c.type === type);
 }
 
 async function serving(name: string, model: string): Promise<VerificationService> {
   return waitFor(env, `${name} serving ${model}`, async () => {
     const vs = await service(name);
-    return vs?.status?.stableModel === model && !vs.status.canaryModel && condition(vs, 'Ready')?.status === 'True' && vs.status.observedGeneration === vs.metadata.generation && vs;
+    return (
+      vs?.status?.stableModel === model &&
+      !vs.status.canaryModel &&
+      condition(vs, 'Ready')?.status === 'True' &&
+      vs.status.observedGeneration === vs.metadata.generation &&
+      vs
+    );
   });
 }
 
-async function deploymentModel(name: string, track: 'stable' | 'canary'): Promise<string | undefined> {
+async function deploymentModel(
+  name: string,
+  track: 'stable' | 'canary',
+): Promise<string | undefined> {
   const deployment = await env.user.get(Resources.Deployment, env.namespace, `${name}-${track}`);
-  return (deployment?.spec as { template: { metadata: { labels: Record<string, string> } } } | undefined)?.template.metadata.labels['silentid.dev/model'];
+  return (
+    deployment?.spec as { template: { metadata: { labels: Record<string, string> } } } | undefined
+  )?.template.metadata.labels['silentid.dev/model'];
 }
 
 async function eventReasons(name: string): Promise<string[]> {
   const { items } = await env.user.list(Resources.Event, env.namespace);
-  return items.filter((e) => (e.involvedObject as { name: string }).name === name).map((e) => e.reason as string);
+  return items
+    .filter((e) => (e.involvedObject as { name: string }).name === name)
+    .map((e) => e.reason as string);
 }
 
 test('creating a VerificationService creates owned children and reports status', async () => {
@@ -91,10 +145,18 @@ test('creating a VerificationService creates owned children and reports status',
   ] as const) {
     const child = await env.user.get(type, env.namespace, name);
     assert.ok(child, `${type.kind} ${name} exists`);
-    assert.deepEqual(child.metadata.ownerReferences?.map((r) => [r.kind, r.name, r.uid, r.controller]), [['VerificationService', 'svc-create', created.metadata.uid, true]]);
+    assert.deepEqual(
+      child.metadata.ownerReferences?.map((r) => [r.kind, r.name, r.uid, r.controller]),
+      [['VerificationService', 'svc-create', created.metadata.uid, true]],
+    );
   }
   const model = await env.user.get(Resources.FaceModel, env.namespace, 'fm-a');
-  assert.equal((model?.status as { conditions: Array<{ type: string; status: string }> }).conditions.find((c) => c.type === 'Verified')?.status, 'True');
+  assert.equal(
+    (model?.status as { conditions: Array<{ type: string; status: string }> }).conditions.find(
+      (c) => c.type === 'Verified',
+    )?.status,
+    'True',
+  );
   assert.ok((await eventReasons('svc-create')).includes('Serving'));
 });
 
@@ -120,10 +182,16 @@ test('a model change rolls out through a canary in steps and promotes on healthy
   assert.equal(promoted.status?.stableModel, 'fm-b');
   assert.equal(promoted.status?.rollout?.lastAnalysis?.verdict, 'Pass');
   assert.ok(seenSteps.has(0), 'the first step was observed');
-  await waitFor(env, 'the canary Deployment to go', async () => (await env.user.get(Resources.Deployment, env.namespace, 'svc-promote-canary')) === undefined);
+  await waitFor(
+    env,
+    'the canary Deployment to go',
+    async () =>
+      (await env.user.get(Resources.Deployment, env.namespace, 'svc-promote-canary')) === undefined,
+  );
   assert.equal(await deploymentModel('svc-promote', 'stable'), 'fm-b');
   const reasons = await eventReasons('svc-promote');
-  for (const reason of ['RolloutStarted', 'StepAdvanced', 'Promoted']) assert.ok(reasons.includes(reason), `event ${reason}`);
+  for (const reason of ['RolloutStarted', 'StepAdvanced', 'Promoted'])
+    assert.ok(reasons.includes(reason), `event ${reason}`);
 });
 
 test('a failing analysis rolls back to stable and marks the service Degraded', async () => {
@@ -140,8 +208,18 @@ test('a failing analysis rolls back to stable and marks the service Degraded', a
   assert.equal(vs.status?.rollout?.rejectedModel, 'fm-b');
   assert.equal(vs.status?.rollout?.lastAnalysis?.verdict, 'Fail');
   assert.match(vs.status?.rollout?.lastAnalysis?.reasons.join() ?? '', /error rate/);
-  await waitFor(env, 'Degraded=True', async () => condition(await service('svc-rollback'), 'Degraded')?.reason === 'RolledBack');
-  await waitFor(env, 'the canary Deployment to go', async () => (await env.user.get(Resources.Deployment, env.namespace, 'svc-rollback-canary')) === undefined);
+  await waitFor(
+    env,
+    'Degraded=True',
+    async () => condition(await service('svc-rollback'), 'Degraded')?.reason === 'RolledBack',
+  );
+  await waitFor(
+    env,
+    'the canary Deployment to go',
+    async () =>
+      (await env.user.get(Resources.Deployment, env.namespace, 'svc-rollback-canary')) ===
+      undefined,
+  );
   assert.equal(await deploymentModel('svc-rollback', 'stable'), 'fm-a');
   assert.ok((await eventReasons('svc-rollback')).includes('RolledBack'));
 });
@@ -151,7 +229,11 @@ test('setting rollout.abort removes the canary and keeps stable', async () => {
   await applyService('svc-abort', spec('fm-a', { rollout: slow }));
   await serving('svc-abort', 'fm-a');
   await applyService('svc-abort', spec('fm-c', { rollout: slow }));
-  await waitFor(env, 'a canary', async () => (await deploymentModel('svc-abort', 'canary')) === 'fm-c');
+  await waitFor(
+    env,
+    'a canary',
+    async () => (await deploymentModel('svc-abort', 'canary')) === 'fm-c',
+  );
   await applyService('svc-abort', spec('fm-c', { rollout: { ...slow, abort: true } }));
   const vs = await waitFor(env, 'abort', async () => {
     const current = await service('svc-abort');
@@ -159,7 +241,12 @@ test('setting rollout.abort removes the canary and keeps stable', async () => {
   });
   assert.equal(vs.status?.stableModel, 'fm-a');
   assert.equal(vs.status?.canaryModel, undefined);
-  await waitFor(env, 'the canary Deployment to go', async () => (await env.user.get(Resources.Deployment, env.namespace, 'svc-abort-canary')) === undefined);
+  await waitFor(
+    env,
+    'the canary Deployment to go',
+    async () =>
+      (await env.user.get(Resources.Deployment, env.namespace, 'svc-abort-canary')) === undefined,
+  );
 });
 
 test('an operator restarted mid-rollout resumes at the same step', async () => {
@@ -169,7 +256,11 @@ test('an operator restarted mid-rollout resumes at the same step', async () => {
   metrics.set('svc-restart', 'canary', metricsText(VERSION, healthy));
   const threeSteps = { ...spec('fm-a').rollout, steps: [20, 40, 60] };
   await applyService('svc-restart', spec('fm-b', { rollout: threeSteps }));
-  await waitFor(env, 'step 2', async () => ((await service('svc-restart'))?.status?.rollout?.step ?? -1) >= 1);
+  await waitFor(
+    env,
+    'step 2',
+    async () => ((await service('svc-restart'))?.status?.rollout?.step ?? -1) >= 1,
+  );
   await applyService('svc-restart', spec('fm-b', { rollout: { ...threeSteps, paused: true } }));
   const paused = await waitFor(env, 'pause', async () => {
     const vs = await service('svc-restart');
@@ -178,10 +269,15 @@ test('an operator restarted mid-rollout resumes at the same step', async () => {
   await operator.stop();
   operator = runOperator(env, metrics);
   // A spec change the new operator must act on proves it has reconciled this service.
-  await applyService('svc-restart', spec('fm-b', { replicas: 5, rollout: { ...threeSteps, paused: true } }));
+  await applyService(
+    'svc-restart',
+    spec('fm-b', { replicas: 5, rollout: { ...threeSteps, paused: true } }),
+  );
   const resumed = await waitFor(env, 'the new operator to observe the change', async () => {
     const vs = await service('svc-restart');
-    return vs?.status?.observedGeneration === vs?.metadata.generation && vs?.status?.replicas === 5 && vs;
+    return (
+      vs?.status?.observedGeneration === vs?.metadata.generation && vs?.status?.replicas === 5 && vs
+    );
   });
   assert.equal(resumed.status?.canaryModel, 'fm-b');
   assert.equal(resumed.status?.rollout?.step, paused.status?.rollout?.step);
@@ -197,17 +293,35 @@ test('a conflicting manual edit of an owned field is reverted', async () => {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'svc-edit-stable', namespace: env.namespace },
-    spec: { replicas: 9, template: { spec: { containers: [{ name: 'verifier', image: 'example.com/not-silentid:1' }] } } },
+    spec: {
+      replicas: 9,
+      template: {
+        spec: { containers: [{ name: 'verifier', image: 'example.com/not-silentid:1' }] },
+      },
+    },
   } as KubeObject;
-  await assert.rejects(env.human.apply(Resources.Deployment, edit), /conflict/i, 'without force the API refuses fields the operator owns');
+  await assert.rejects(
+    env.human.apply(Resources.Deployment, edit),
+    /conflict/i,
+    'without force the API refuses fields the operator owns',
+  );
   await env.human.apply(Resources.Deployment, edit, { force: true });
   await waitFor(env, 'the operator to take its fields back', async () => {
     const deployment = await env.user.get(Resources.Deployment, env.namespace, 'svc-edit-stable');
-    const deploymentSpec = deployment?.spec as { replicas: number; template: { spec: { containers: Array<{ image: string }> } } } | undefined;
-    return deploymentSpec?.replicas === 4 && deploymentSpec.template.spec.containers[0]?.image === env.image;
+    const deploymentSpec = deployment?.spec as
+      | { replicas: number; template: { spec: { containers: Array<{ image: string }> } } }
+      | undefined;
+    return (
+      deploymentSpec?.replicas === 4 &&
+      deploymentSpec.template.spec.containers[0]?.image === env.image
+    );
   });
   await env.human.delete(Resources.Service, env.namespace, 'svc-edit');
-  await waitFor(env, 'the deleted Service to come back', async () => (await env.user.get(Resources.Service, env.namespace, 'svc-edit')) !== undefined);
+  await waitFor(
+    env,
+    'the deleted Service to come back',
+    async () => (await env.user.get(Resources.Service, env.namespace, 'svc-edit')) !== undefined,
+  );
 });
 
 test('deleting a VerificationService removes everything it created', async () => {

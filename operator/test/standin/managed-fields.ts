@@ -18,7 +18,16 @@ export interface FieldConflict {
 }
 
 const IDENTITY = new Set(['apiVersion', 'kind']);
-const SERVER_META = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'managedFields']);
+const SERVER_META = new Set([
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'managedFields',
+]);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -34,7 +43,11 @@ export function leafPaths(object: unknown, scope: 'main' | 'status'): FieldPath[
   const walk = (value: unknown, path: FieldPath): void => {
     if (isPlainObject(value) && Object.keys(value).length > 0) {
       for (const [key, child] of Object.entries(value)) {
-        if (path.length === 0 && (IDENTITY.has(key) || (scope === 'main' ? key === 'status' : key !== 'status'))) continue;
+        if (
+          path.length === 0 &&
+          (IDENTITY.has(key) || (scope === 'main' ? key === 'status' : key !== 'status'))
+        )
+          continue;
         if (path.length === 1 && path[0] === 'metadata' && SERVER_META.has(key)) continue;
         walk(child, [...path, key]);
       }
@@ -76,7 +89,8 @@ function deletePath(object: Record<string, unknown>, path: FieldPath): void {
   delete current[path.at(-1)!];
   // Drop maps emptied by the removal, as the API server does for fields no one owns.
   for (const [parent, key] of parents.reverse()) {
-    if (isPlainObject(parent[key]) && Object.keys(parent[key] as object).length === 0) delete parent[key];
+    if (isPlainObject(parent[key]) && Object.keys(parent[key] as object).length === 0)
+      delete parent[key];
     else break;
   }
 }
@@ -113,14 +127,17 @@ export function serverSideApply(
 ): ApplyResult {
   const object = structuredClone(existing);
   const subresource = scope === 'status' ? 'status' : undefined;
-  const mine = (o: FieldOwnership): boolean => o.manager === manager && o.operation === 'Apply' && o.subresource === subresource;
+  const mine = (o: FieldOwnership): boolean =>
+    o.manager === manager && o.operation === 'Apply' && o.subresource === subresource;
   const appliedPaths = leafPaths(applied, scope);
   const conflicts: FieldConflict[] = [];
   let next = owners.map((o) => ({ ...o, paths: [...o.paths] }));
   for (const owner of next) {
     if (mine(owner)) continue;
     owner.paths = owner.paths.filter((owned) => {
-      const clash = appliedPaths.find((p) => overlaps(p, owned) && !isDeepStrictEqual(getPath(existing, p), getPath(applied, p)));
+      const clash = appliedPaths.find(
+        (p) => overlaps(p, owned) && !isDeepStrictEqual(getPath(existing, p), getPath(applied, p)),
+      );
       if (!clash) return true;
       conflicts.push({ manager: owner.manager, path: owned.join('.') });
       return false;
@@ -136,8 +153,17 @@ export function serverSideApply(
   }
   for (const path of appliedPaths) setPath(object, path, getPath(applied, path));
   next = next.filter((o) => !mine(o));
-  next.push({ manager, operation: 'Apply', ...(subresource ? { subresource } : {}), paths: appliedPaths });
-  return { object, owners: next.filter((o) => o.paths.length > 0), conflicts: force ? [] : conflicts };
+  next.push({
+    manager,
+    operation: 'Apply',
+    ...(subresource ? { subresource } : {}),
+    paths: appliedPaths,
+  });
+  return {
+    object,
+    owners: next.filter((o) => o.paths.length > 0),
+    conflicts: force ? [] : conflicts,
+  };
 }
 
 /** Ownership after an update (PUT, merge patch, create): changed fields move to `manager`. */
@@ -151,13 +177,26 @@ export function recordUpdate(
   const subresource = scope === 'status' ? 'status' : undefined;
   const afterPaths = leafPaths(after, scope);
   const beforePaths = before ? leafPaths(before, scope) : [];
-  const changed = [...afterPaths, ...beforePaths].filter((p) => !isDeepStrictEqual(getPath(before, p), getPath(after, p)));
+  const changed = [...afterPaths, ...beforePaths].filter(
+    (p) => !isDeepStrictEqual(getPath(before, p), getPath(after, p)),
+  );
   if (changed.length === 0) return owners;
-  const next = owners.map((o) => ({ ...o, paths: o.paths.filter((owned) => !changed.some((c) => overlaps(c, owned))) }));
-  const mine = next.find((o) => o.manager === manager && o.operation === 'Update' && o.subresource === subresource);
+  const next = owners.map((o) => ({
+    ...o,
+    paths: o.paths.filter((owned) => !changed.some((c) => overlaps(c, owned))),
+  }));
+  const mine = next.find(
+    (o) => o.manager === manager && o.operation === 'Update' && o.subresource === subresource,
+  );
   const gained = changed.filter((p) => getPath(after, p) !== undefined);
   if (mine) mine.paths.push(...gained);
-  else next.push({ manager, operation: 'Update', ...(subresource ? { subresource } : {}), paths: gained });
+  else
+    next.push({
+      manager,
+      operation: 'Update',
+      ...(subresource ? { subresource } : {}),
+      paths: gained,
+    });
   return next.filter((o) => o.paths.length > 0);
 }
 

@@ -25,7 +25,11 @@ interface Crd {
   spec: {
     group: string;
     names: { kind: string; plural: string };
-    versions: Array<{ name: string; subresources?: { status?: object }; schema: { openAPIV3Schema: OpenApiSchema } }>;
+    versions: Array<{
+      name: string;
+      subresources?: { status?: object };
+      schema: { openAPIV3Schema: OpenApiSchema };
+    }>;
   };
 }
 
@@ -41,7 +45,10 @@ function customTypes(): StandInType[] {
         plural: crd.spec.names.plural,
         kind: crd.spec.names.kind,
         statusSubresource: Boolean(version.subresources?.status),
-        validate: (object: KubeObject) => (check(object) ? [] : (check.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`)),
+        validate: (object: KubeObject) =>
+          check(object)
+            ? []
+            : (check.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`),
       };
     }),
   );
@@ -58,7 +65,9 @@ export interface StandIn {
  * Starts the stand-in with a simulated Deployment controller whose pods are always
  * healthy: it reports every desired replica ready once it observed a new generation.
  */
-export async function startStandIn(options: { maxWatchSeconds?: number; bookmarkIntervalMs?: number } = {}): Promise<StandIn> {
+export async function startStandIn(
+  options: { maxWatchSeconds?: number; bookmarkIntervalMs?: number } = {},
+): Promise<StandIn> {
   const server = new StandInApiServer({
     types: [...BUILTIN, ...customTypes()],
     maxWatchSeconds: options.maxWatchSeconds ?? 5,
@@ -69,11 +78,27 @@ export async function startStandIn(options: { maxWatchSeconds?: number; bookmark
     const status = (object.status ?? {}) as { observedGeneration?: number };
     if (status.observedGeneration === object.metadata.generation) return;
     setImmediate(() => {
-      const current = server.store.get('apps/v1/deployments', object.metadata.namespace ?? '', object.metadata.name);
+      const current = server.store.get(
+        'apps/v1/deployments',
+        object.metadata.namespace ?? '',
+        object.metadata.name,
+      );
       if (!current) return;
       const replicas = (current.spec as { replicas?: number }).replicas ?? 1;
-      const ready = { observedGeneration: current.metadata.generation, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas };
-      const saved = server.store.replace('apps/v1/deployments', type, { ...current, status: ready }, 'kube-controller-manager', 'status');
+      const ready = {
+        observedGeneration: current.metadata.generation,
+        replicas,
+        updatedReplicas: replicas,
+        readyReplicas: replicas,
+        availableReplicas: replicas,
+      };
+      const saved = server.store.replace(
+        'apps/v1/deployments',
+        type,
+        { ...current, status: ready },
+        'kube-controller-manager',
+        'status',
+      );
       server.onWrite(type, saved, false);
     });
   };

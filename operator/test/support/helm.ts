@@ -32,7 +32,11 @@ export function helmBinary(): string {
 /** Runs helm and returns stdout; throws with helm's stderr on failure. */
 export function helm(args: string[]): string {
   try {
-    return execFileSync(helmBinary(), args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'silentid-helm-home') } });
+    return execFileSync(helmBinary(), args, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'silentid-helm-home') },
+    });
   } catch (error) {
     const e = error as { stderr?: string; stdout?: string };
     throw new Error(`helm ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);

@@ -9,21 +9,30 @@ import { toJsonSchema, type OpenApiSchema } from './openapi-schema.js';
 export const CRD_DIR = new URL('../../../charts/silentid/crds/', import.meta.url).pathname;
 
 interface Crd {
-  spec: { group: string; names: { kind: string }; versions: Array<{ name: string; schema: { openAPIV3Schema: OpenApiSchema } }> };
+  spec: {
+    group: string;
+    names: { kind: string };
+    versions: Array<{ name: string; schema: { openAPIV3Schema: OpenApiSchema } }>;
+  };
 }
 
 /** Every CRD of the chart, parsed. */
 export function loadCrds(dir = CRD_DIR): KubeObject[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
-    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as KubeObject));
+    .flatMap((f) =>
+      parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as KubeObject),
+    );
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const crValidators = new Map<string, ValidateFunction>();
 for (const crd of loadCrds() as unknown as Crd[]) {
   for (const version of crd.spec.versions) {
-    crValidators.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, ajv.compile(toJsonSchema(version.schema.openAPIV3Schema)));
+    crValidators.set(
+      `${crd.spec.group}/${version.name}/${crd.spec.names.kind}`,
+      ajv.compile(toJsonSchema(version.schema.openAPIV3Schema)),
+    );
   }
 }
 

@@ -11,8 +11,17 @@ export function toJsonSchema(node: OpenApiSchema): OpenApiSchema {
   for (const [key, value] of Object.entries(node)) {
     if (key.startsWith('x-kubernetes-') || key === 'default' || key === 'format') continue;
     if (key === 'properties' && value && typeof value === 'object') {
-      out.properties = Object.fromEntries(Object.entries(value as Record<string, OpenApiSchema>).map(([k, v]) => [k, toJsonSchema(v)]));
-    } else if ((key === 'items' || key === 'additionalProperties') && value && typeof value === 'object') {
+      out.properties = Object.fromEntries(
+        Object.entries(value as Record<string, OpenApiSchema>).map(([k, v]) => [
+          k,
+          toJsonSchema(v),
+        ]),
+      );
+    } else if (
+      (key === 'items' || key === 'additionalProperties') &&
+      value &&
+      typeof value === 'object'
+    ) {
       out[key] = toJsonSchema(value as OpenApiSchema);
     } else if (key === 'exclusiveMinimum' || key === 'exclusiveMaximum') {
       continue;
@@ -24,12 +33,18 @@ export function toJsonSchema(node: OpenApiSchema): OpenApiSchema {
     out.exclusiveMinimum = node.minimum;
     delete out.minimum;
   }
-  if (node['x-kubernetes-int-or-string'] === true) return { anyOf: [{ type: 'integer' }, { type: 'string' }] };
+  if (node['x-kubernetes-int-or-string'] === true)
+    return { anyOf: [{ type: 'integer' }, { type: 'string' }] };
   if (node.type === 'object' && !node.properties && !node.additionalProperties) {
     return { ...out, additionalProperties: true };
   }
   // Structural schemas prune unknown fields; rejecting them is the stricter, safer check.
-  if (node.type === 'object' && node.properties && !node['x-kubernetes-preserve-unknown-fields'] && !node.additionalProperties) {
+  if (
+    node.type === 'object' &&
+    node.properties &&
+    !node['x-kubernetes-preserve-unknown-fields'] &&
+    !node.additionalProperties
+  ) {
     out.additionalProperties = false;
   }
   return out;
