@@ -81,6 +81,7 @@ export function metricsText(
     failed: number;
     meanScore: number;
     slow?: boolean;
+    inflight?: number;
   },
 ): string {
   const total = o.ok + o.errors;
@@ -100,7 +101,7 @@ export function metricsText(
     `silentid_liveness_decisions_total{model_version="${version}",passed="false"} ${o.failed}`,
     `silentid_liveness_score_sum{model_version="${version}"} ${o.meanScore * (o.passed + o.failed)}`,
     `silentid_liveness_score_count{model_version="${version}"} ${o.passed + o.failed}`,
-    'silentid_inflight_requests 3',
+    `silentid_inflight_requests ${o.inflight ?? 0}`,
     'silentid_queue_depth 0',
     '',
   ].join('\n');

@@ -27,6 +27,7 @@ export class Informer {
     private readonly onChange: ChangeHandler,
     private readonly labelSelector?: string,
     private readonly retryMs = 1000,
+    private readonly maxRetryMs = 30_000,
   ) {}
 
   /** True once the first list has been delivered. */
@@ -69,6 +70,7 @@ export class Informer {
 
   /** Runs until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
+    let failures = 0;
     while (!signal.aborted) {
       try {
         if (!this.resourceVersion) await this.relist();
@@ -87,13 +89,18 @@ export class Informer {
           signal,
           this.labelSelector,
         );
+        failures = 0;
       } catch (error) {
         if (signal.aborted) return;
         if (isGone(error)) {
           this.resourceVersion = '';
           continue;
         }
-        await new Promise((resolve) => setTimeout(resolve, this.retryMs));
+        // Back off: a kind the cluster does not serve (HTTPRoute without Gateway API) keeps failing.
+        failures += 1;
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(this.maxRetryMs, this.retryMs * 2 ** (failures - 1))),
+        );
       }
     }
   }

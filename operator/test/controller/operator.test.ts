@@ -324,6 +324,79 @@ test('a conflicting manual edit of an owned field is reverted', async () => {
   );
 });
 
+test("concurrency autoscaling follows the pods' in-flight requests", async () => {
+  const autoscaling = {
+    mode: 'concurrency' as const,
+    min: 1,
+    max: 6,
+    target: 2,
+    stableWindowSeconds: 6,
+    panicWindowSeconds: 1,
+    scaleDownDelaySeconds: 0,
+  };
+  metrics.set('svc-scale', 'stable', metricsText(VERSION, { ...healthy, inflight: 10 }));
+  await applyService('svc-scale', spec('fm-a', { autoscaling }));
+  await waitFor(env, 'five replicas for ten in-flight requests at two per pod', async () => {
+    const deployment = await env.user.get(Resources.Deployment, env.namespace, 'svc-scale-stable');
+    const vs = await service('svc-scale');
+    return (
+      (deployment?.spec as { replicas?: number } | undefined)?.replicas === 5 &&
+      vs?.status?.autoscaler?.desiredReplicas === 5
+    );
+  });
+  metrics.set('svc-scale', 'stable', metricsText(VERSION, { ...healthy, inflight: 0 }));
+  await waitFor(env, 'scale-down to the minimum once demand is gone', async () => {
+    const deployment = await env.user.get(Resources.Deployment, env.namespace, 'svc-scale-stable');
+    return (deployment?.spec as { replicas?: number } | undefined)?.replicas === 1;
+  });
+});
+
+test('with an HTTPRoute the rollout shifts traffic by route weights', async (t) => {
+  if (
+    env.mode === 'cluster' &&
+    !(await env.user.list(Resources.HTTPRoute, env.namespace).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    t.skip('the cluster does not serve Gateway API HTTPRoutes');
+    return;
+  }
+  const exposure = {
+    httpRoute: { parentRefs: [{ name: 'public' }], hostnames: ['verify.example.com'] },
+  };
+  const held = { ...spec('fm-a').rollout, pauseSeconds: 3600 };
+  metrics.set('svc-route', 'stable', metricsText(VERSION, healthy));
+  metrics.set('svc-route', 'canary', metricsText(VERSION, healthy));
+  await applyService('svc-route', spec('fm-a', { exposure, rollout: held }));
+  await serving('svc-route', 'fm-a');
+  const weights = async (): Promise<string> => {
+    const route = await env.user.get(Resources.HTTPRoute, env.namespace, 'svc-route');
+    const rules = (
+      route?.spec as
+        { rules: Array<{ backendRefs: Array<{ name: string; weight: number }> }> } | undefined
+    )?.rules;
+    return (rules?.[0]?.backendRefs ?? []).map((b) => `${b.name}=${b.weight}`).join(',');
+  };
+  assert.equal(await weights(), 'svc-route-stable=100');
+  await applyService('svc-route', spec('fm-b', { exposure, rollout: held }));
+  await waitFor(
+    env,
+    'a 25% canary weight',
+    async () => (await weights()) === 'svc-route-stable=75,svc-route-canary=25',
+  );
+  const vs = await service('svc-route');
+  assert.equal(vs?.status?.rollout?.trafficPercent, 25);
+  assert.ok(await env.user.get(Resources.Service, env.namespace, 'svc-route-canary'));
+  await applyService('svc-route', spec('fm-b', { exposure }));
+  await serving('svc-route', 'fm-b');
+  await waitFor(
+    env,
+    'all traffic back on the stable backend',
+    async () => (await weights()) === 'svc-route-stable=100',
+  );
+});
+
 test('deleting a VerificationService removes everything it created', async () => {
   await serving('svc-create', 'fm-a');
   await env.user.delete(Resources.VerificationService, env.namespace, 'svc-create');
