@@ -17,14 +17,20 @@ export function nonPlanarMotion(obs: readonly FrameObservation[]): number {
   return percentile(residuals, 0.9);
 }
 
+/** The eye model reads below this as closed; above it, a still photo's eyes jitter. */
+export const EYES_CLOSED = 0.2;
+
 /**
- * Blink depth: how far the eyes' openness falls below its usual level (90th percentile)
- * at the lowest frame. A still photo's eyes never change.
+ * Blink depth: how far the eyes' openness falls from its usual level (75th percentile)
+ * to its lowest frame — counted only when that frame reads as closed. A still photo's
+ * eyes never close, but the eye model's output on them jitters by up to 0.4 around a
+ * half-open reading (measured on photo clips), so a shallow dip is not a blink.
  */
 export function blinkDepth(obs: readonly FrameObservation[]): number {
   if (obs.length < 2) return 0;
   const open = obs.map((o) => (o.eyes.left + o.eyes.right) / 2);
-  return Math.max(0, percentile(open, 0.9) - Math.min(...open));
+  const lowest = Math.min(...open);
+  return lowest <= EYES_CLOSED ? Math.max(0, percentile(open, 0.75) - lowest) : 0;
 }
 
 /** Mean per-frame "real" score with the extreme 10% of frames on each side trimmed. */
