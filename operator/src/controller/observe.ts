@@ -1,4 +1,5 @@
 import { ConditionType } from '../api/conditions.js';
+import { LABEL_MODEL } from '../api/group.js';
 import type { FaceModel } from '../api/face-model.js';
 import type { KubeObject } from '../api/object-meta.js';
 import { findCondition } from '../status/conditions.js';
@@ -6,6 +7,9 @@ import type { ModelState } from '../rollout/plan.js';
 
 /** The replica counts of a Deployment as its controller reports them. */
 export interface DeploymentView {
+  exists: boolean;
+  /** The FaceModel its pod template serves. */
+  model: string | undefined;
   desired: number;
   ready: number;
   /** The controller has seen the latest spec and every desired replica is updated and available. */
@@ -14,8 +18,11 @@ export interface DeploymentView {
 
 /** Reads a Deployment's spec and status; an absent Deployment has nothing ready. */
 export function deploymentView(object: KubeObject | undefined): DeploymentView {
-  if (!object) return { desired: 0, ready: 0, complete: false };
-  const spec = (object.spec ?? {}) as { replicas?: number };
+  if (!object) return { exists: false, model: undefined, desired: 0, ready: 0, complete: false };
+  const spec = (object.spec ?? {}) as {
+    replicas?: number;
+    template?: { metadata?: { labels?: Record<string, string> } };
+  };
   const status = (object.status ?? {}) as {
     observedGeneration?: number;
     readyReplicas?: number;
@@ -26,6 +33,8 @@ export function deploymentView(object: KubeObject | undefined): DeploymentView {
   const ready = status.readyReplicas ?? 0;
   const observed = (status.observedGeneration ?? 0) >= (object.metadata.generation ?? 0);
   return {
+    exists: true,
+    model: spec.template?.metadata?.labels?.[LABEL_MODEL],
     desired,
     ready,
     complete:
