@@ -45,3 +45,40 @@ test('one candidate holds the Lease; another takes it only after it expired', as
   );
   assert.equal((lease?.spec as { leaseTransitions: number }).leaseTransitions, 1);
 });
+
+test('a standby takes over once the leader stops renewing', async () => {
+  const options = {
+    namespace: 'ops',
+    name: 'takeover',
+    leaseDurationSeconds: 1,
+    renewIntervalMs: 100,
+  };
+  const client = new RestKubeClient(standIn.config);
+  const leaderStop = new AbortController();
+  const standbyStop = new AbortController();
+  let standbyLeads = false;
+  await new LeaderElector(client, { ...options, identity: 'leader' }).run(
+    leaderStop.signal,
+    () => {},
+  );
+  const standby = new LeaderElector(client, { ...options, identity: 'standby' })
+    .run(standbyStop.signal, () => {})
+    .then(() => {
+      standbyLeads = !standbyStop.signal.aborted;
+    });
+  const holder = async (): Promise<string | undefined> => {
+    const lease = await client.get(
+      { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease' },
+      'ops',
+      'takeover',
+    );
+    return (lease?.spec as { holderIdentity?: string } | undefined)?.holderIdentity;
+  };
+  assert.equal(await holder(), 'leader');
+  assert.equal(standbyLeads, false);
+  leaderStop.abort();
+  await standby;
+  assert.equal(standbyLeads, true);
+  assert.equal(await holder(), 'standby');
+  standbyStop.abort();
+});
