@@ -128,6 +128,18 @@ export interface MetricsSummaryStatus {
   meanLivenessScore: number | null;
 }
 
+/** Raw counters of one track, summed over its pods; kept at each step start to judge the step alone. */
+export interface MetricTotals {
+  requests: number;
+  errors: number;
+  livenessPassed: number;
+  livenessDecisions: number;
+  livenessScoreSum: number;
+  livenessScoreCount: number;
+  /** Cumulative request-duration bucket counts by `le` bound ("+Inf" included). */
+  latencyBuckets: Record<string, number>;
+}
+
 export interface RolloutStatus {
   phase: RolloutPhase;
   /** Index into spec.rollout.steps; -1 when no rollout runs. */
@@ -136,6 +148,8 @@ export interface RolloutStatus {
   stepStartedAt?: string;
   /** A model the operator rolled back from (or that was aborted); not retried until modelRef changes. */
   rejectedModel?: string;
+  /** Both tracks' counters when the current step started. */
+  baseline?: { canary: MetricTotals; stable: MetricTotals };
   lastAnalysis?: AnalysisResult;
   message?: string;
 }

@@ -1,7 +1,7 @@
 import { resolveSpec, type ResolvedSpec } from '../api/defaults.js';
 import type { FaceModel } from '../api/face-model.js';
 import type {
-  AnalysisResult,
+  MetricTotals,
   VerificationService,
   VerificationServiceStatus,
 } from '../api/verification-service.js';
@@ -12,7 +12,7 @@ import type { OperatorSettings } from '../builders/pod-template.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { Resources } from '../kube/resource-types.js';
 import { analyze } from '../rollout/analysis.js';
-import { summarize } from '../rollout/metrics-summary.js';
+import { since, summarizeTotals, totals } from '../rollout/metrics-summary.js';
 import { analysisDue, nextAnalysisAt, planRollout, type RolloutState } from '../rollout/plan.js';
 import { splitTraffic } from '../rollout/traffic.js';
 import { serviceStatus } from '../status/service-status.js';
@@ -39,6 +39,12 @@ export interface ReconcilerDeps {
 /** When to look again without a watch event. */
 export interface ReconcileResult {
   requeueAfterMs?: number;
+}
+
+/** Counters of both tracks at one moment. */
+interface TrackTotals {
+  canary: MetricTotals;
+  stable: MetricTotals;
 }
 
 const IDLE: RolloutState = { rollout: { phase: 'Idle', step: -1, trafficPercent: 0 } };
@@ -115,8 +121,18 @@ export class VerificationServiceReconciler {
       await this.deployment(namespace, name, 'canary'),
     ];
 
-    const analysis = analysisDue(spec, previous, time)
-      ? await this.analyze(namespace, name, previous, spec, time)
+    // Each step is judged on its own traffic: the counters' increase since the step began.
+    const observed = analysisDue(spec, previous, time)
+      ? await this.observe(namespace, name, previous)
+      : undefined;
+    const baseline = previous.rollout.baseline;
+    const analysis = observed
+      ? analyze(
+          summarizeTotals(since(observed.canary, baseline?.canary)),
+          summarizeTotals(since(observed.stable, baseline?.stable)),
+          spec.rollout.analysis,
+          time,
+        )
       : undefined;
     const decision = planRollout({
       spec,
@@ -126,7 +142,7 @@ export class VerificationServiceReconciler {
       ...(analysis ? { analysis } : {}),
       now: time,
     });
-    const state = decision.state;
+    const state = await this.withBaseline(decision.state, previous, observed, namespace, name);
     if (decision.event) {
       await events.record(
         object,
@@ -210,13 +226,26 @@ export class VerificationServiceReconciler {
     return this.requeue(spec, state, time);
   }
 
-  private async analyze(
+  /** A step whose clock just started records both tracks' counters as its baseline. */
+  private async withBaseline(
+    state: RolloutState,
+    previous: RolloutState,
+    observed: TrackTotals | undefined,
+    namespace: string,
+    name: string,
+  ): Promise<RolloutState> {
+    const started = state.rollout.stepStartedAt;
+    if (!started || started === previous.rollout.stepStartedAt) return state;
+    const baseline = observed ?? (await this.observe(namespace, name, state));
+    return baseline ? { ...state, rollout: { ...state.rollout, baseline } } : state;
+  }
+
+  /** Both tracks' counters now, by the version each should serve; undefined without both models. */
+  private async observe(
     namespace: string,
     service: string,
     state: RolloutState,
-    spec: ResolvedSpec,
-    time: Date,
-  ): Promise<AnalysisResult | undefined> {
+  ): Promise<TrackTotals | undefined> {
     const [canaryModel, stableModel] = [
       await this.model(namespace, state.canaryModel),
       await this.model(namespace, state.stableModel),
@@ -226,12 +255,10 @@ export class VerificationServiceReconciler {
       this.deps.metrics.scrape({ namespace, service, track: 'canary' }),
       this.deps.metrics.scrape({ namespace, service, track: 'stable' }),
     ]);
-    return analyze(
-      summarize(canary, canaryModel.spec.version),
-      summarize(stable, stableModel.spec.version),
-      spec.rollout.analysis,
-      time,
-    );
+    return {
+      canary: totals(canary, canaryModel.spec.version),
+      stable: totals(stable, stableModel.spec.version),
+    };
   }
 
   private requeue(spec: ResolvedSpec, state: RolloutState, time: Date): ReconcileResult {

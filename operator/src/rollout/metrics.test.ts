@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePrometheusText } from './prometheus-text.js';
-import { histogramQuantile, summarize } from './metrics-summary.js';
+import { histogramQuantile, since, summarize, summarizeTotals, totals } from './metrics-summary.js';
 import { analyze } from './analysis.js';
 import { metricsText } from '../../test/fixtures.js';
 import { DEFAULT_ANALYSIS } from '../api/defaults.js';
@@ -69,4 +69,30 @@ test('errors, latency, pass-rate change and score drift each fail the canary wit
   assert.match(judge({ ...healthy, slow: true }, healthy).reasons.join(), /p95 latency/);
   assert.match(judge({ ...healthy, passed: 40, failed: 60 }, healthy).reasons.join(), /pass rate/);
   assert.match(judge({ ...healthy, meanScore: 0.5 }, healthy).reasons.join(), /drifts/);
+});
+
+test('since judges only the traffic after the baseline, and falls back on a counter reset', () => {
+  const before = totals(
+    parsePrometheusText(
+      metricsText('v2', { ok: 100, errors: 0, passed: 80, failed: 20, meanScore: 0.8 }),
+    ),
+    'v2',
+  );
+  const after = totals(
+    parsePrometheusText(
+      metricsText('v2', { ok: 110, errors: 10, passed: 90, failed: 30, meanScore: 0.8 }),
+    ),
+    'v2',
+  );
+  const step = summarizeTotals(since(after, before));
+  assert.equal(step.requests, 20);
+  assert.equal(step.errorRate, 0.5);
+  assert.equal(step.livenessPassRate, 0.5);
+  const restarted = totals(
+    parsePrometheusText(
+      metricsText('v2', { ok: 5, errors: 0, passed: 4, failed: 1, meanScore: 0.8 }),
+    ),
+    'v2',
+  );
+  assert.equal(summarizeTotals(since(restarted, before)).requests, 5);
 });

@@ -6,6 +6,7 @@ import type { ResourceType } from '../../src/kube/resource-types.js';
 import { createOperator } from '../../src/operator.js';
 import { parsePrometheusText, type Sample } from '../../src/rollout/prometheus-text.js';
 import { startStandIn } from '../standin/stand-in.js';
+import { metricsText } from '../fixtures.js';
 
 /** Where the suite runs: the stand-in by default, a real cluster under `npm run test:cluster`. */
 export interface Environment {
@@ -69,19 +70,39 @@ export async function startEnvironment(): Promise<Environment> {
   };
 }
 
+/** Traffic one scrape adds to a track: the counters grow by this much every time. */
+export type TrafficProfile = Parameters<typeof metricsText>[1];
+
 /**
  * Metrics the suite decides per service and track, standing in for the pods' /metrics.
- * On a real cluster the pods exist, but their traffic is not the suite's to control.
+ * Counters grow with every scrape, as a serving pod's do; on a real cluster the pods
+ * exist, but their traffic is not the suite's to control.
  */
 export class ScriptedMetrics implements MetricsSource {
-  private readonly texts = new Map<string, string>();
+  private readonly tracks = new Map<
+    string,
+    { version: string; profile: TrafficProfile; scrapes: number }
+  >();
 
-  set(service: string, track: 'stable' | 'canary', text: string): void {
-    this.texts.set(`${service}/${track}`, text);
+  set(service: string, track: 'stable' | 'canary', version: string, profile: TrafficProfile): void {
+    const key = `${service}/${track}`;
+    this.tracks.set(key, { version, profile, scrapes: this.tracks.get(key)?.scrapes ?? 0 });
   }
 
   async scrape(target: ScrapeTarget): Promise<Sample[]> {
-    return parsePrometheusText(this.texts.get(`${target.service}/${target.track}`) ?? '');
+    const entry = this.tracks.get(`${target.service}/${target.track}`);
+    if (!entry) return [];
+    entry.scrapes += 1;
+    const n = entry.scrapes;
+    const p = entry.profile;
+    const grown = {
+      ...p,
+      ok: p.ok * n,
+      errors: p.errors * n,
+      passed: p.passed * n,
+      failed: p.failed * n,
+    };
+    return parsePrometheusText(metricsText(entry.version, grown));
   }
 }
 

@@ -6,7 +6,6 @@ import type {
   VerificationServiceSpec,
 } from '../../src/api/verification-service.js';
 import { Resources } from '../../src/kube/resource-types.js';
-import { metricsText } from '../fixtures.js';
 import {
   runOperator,
   ScriptedMetrics,
@@ -163,8 +162,8 @@ test('creating a VerificationService creates owned children and reports status',
 test('a model change rolls out through a canary in steps and promotes on healthy analysis', async () => {
   await applyService('svc-promote', spec('fm-a'));
   await serving('svc-promote', 'fm-a');
-  metrics.set('svc-promote', 'stable', metricsText(VERSION, healthy));
-  metrics.set('svc-promote', 'canary', metricsText(VERSION, healthy));
+  metrics.set('svc-promote', 'stable', VERSION, healthy);
+  metrics.set('svc-promote', 'canary', VERSION, healthy);
   await applyService('svc-promote', spec('fm-b'));
   const seenSteps = new Set<number>();
   const canary = await waitFor(env, 'a canary Deployment of fm-b', async () => {
@@ -197,8 +196,8 @@ test('a model change rolls out through a canary in steps and promotes on healthy
 test('a failing analysis rolls back to stable and marks the service Degraded', async () => {
   await applyService('svc-rollback', spec('fm-a'));
   await serving('svc-rollback', 'fm-a');
-  metrics.set('svc-rollback', 'stable', metricsText(VERSION, healthy));
-  metrics.set('svc-rollback', 'canary', metricsText(VERSION, failing));
+  metrics.set('svc-rollback', 'stable', VERSION, healthy);
+  metrics.set('svc-rollback', 'canary', VERSION, failing);
   await applyService('svc-rollback', spec('fm-b'));
   const vs = await waitFor(env, 'rollback', async () => {
     const current = await service('svc-rollback');
@@ -252,8 +251,8 @@ test('setting rollout.abort removes the canary and keeps stable', async () => {
 test('an operator restarted mid-rollout resumes at the same step', async () => {
   await applyService('svc-restart', spec('fm-a'));
   await serving('svc-restart', 'fm-a');
-  metrics.set('svc-restart', 'stable', metricsText(VERSION, healthy));
-  metrics.set('svc-restart', 'canary', metricsText(VERSION, healthy));
+  metrics.set('svc-restart', 'stable', VERSION, healthy);
+  metrics.set('svc-restart', 'canary', VERSION, healthy);
   const threeSteps = { ...spec('fm-a').rollout, steps: [20, 40, 60] };
   await applyService('svc-restart', spec('fm-b', { rollout: threeSteps }));
   await waitFor(
@@ -334,7 +333,7 @@ test("concurrency autoscaling follows the pods' in-flight requests", async () =>
     panicWindowSeconds: 1,
     scaleDownDelaySeconds: 0,
   };
-  metrics.set('svc-scale', 'stable', metricsText(VERSION, { ...healthy, inflight: 10 }));
+  metrics.set('svc-scale', 'stable', VERSION, { ...healthy, inflight: 10 });
   await applyService('svc-scale', spec('fm-a', { autoscaling }));
   await waitFor(env, 'five replicas for ten in-flight requests at two per pod', async () => {
     const deployment = await env.user.get(Resources.Deployment, env.namespace, 'svc-scale-stable');
@@ -344,7 +343,7 @@ test("concurrency autoscaling follows the pods' in-flight requests", async () =>
       vs?.status?.autoscaler?.desiredReplicas === 5
     );
   });
-  metrics.set('svc-scale', 'stable', metricsText(VERSION, { ...healthy, inflight: 0 }));
+  metrics.set('svc-scale', 'stable', VERSION, { ...healthy, inflight: 0 });
   await waitFor(env, 'scale-down to the minimum once demand is gone', async () => {
     const deployment = await env.user.get(Resources.Deployment, env.namespace, 'svc-scale-stable');
     return (deployment?.spec as { replicas?: number } | undefined)?.replicas === 1;
@@ -366,8 +365,8 @@ test('with an HTTPRoute the rollout shifts traffic by route weights', async (t) 
     httpRoute: { parentRefs: [{ name: 'public' }], hostnames: ['verify.example.com'] },
   };
   const held = { ...spec('fm-a').rollout, pauseSeconds: 3600 };
-  metrics.set('svc-route', 'stable', metricsText(VERSION, healthy));
-  metrics.set('svc-route', 'canary', metricsText(VERSION, healthy));
+  metrics.set('svc-route', 'stable', VERSION, healthy);
+  metrics.set('svc-route', 'canary', VERSION, healthy);
   await applyService('svc-route', spec('fm-a', { exposure, rollout: held }));
   await serving('svc-route', 'fm-a');
   const weights = async (): Promise<string> => {
