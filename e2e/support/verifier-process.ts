@@ -3,7 +3,9 @@
  * a free port, waits for /readyz, and stops it with SIGTERM as an orchestrator would.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +16,8 @@ export interface VerifierProcess {
   readonly child: ChildProcess;
   /** Everything the process wrote to stdout (JSON log lines). */
   readonly logs: () => string;
+  /** The service's per-request temp directories still present in its private TMPDIR. */
+  leftoverTempDirs(): Promise<string[]>;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
 }
@@ -31,10 +35,11 @@ export async function startVerifierProcess(
       ? [path.join(repoRoot, 'services/verifier/dist/main.js')]
       : ['--import', 'tsx', path.join(repoRoot, 'services/verifier/src/main.ts')];
   const port = await freePort();
+  const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'silentid-e2e-tmp-'));
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', TMPDIR: tmpDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -50,12 +55,16 @@ export async function startVerifierProcess(
     url,
     child,
     logs: () => out + err,
-    stop: () =>
-      new Promise((resolve) => {
+    leftoverTempDirs: async () => (await readdir(tmpDir)).filter((n) => n.startsWith('silentid-')),
+    stop: async () => {
+      const code = await new Promise<number | null>((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);
-        child.once('exit', (code) => resolve(code));
+        child.once('exit', (c) => resolve(c));
         child.kill('SIGTERM');
-      }),
+      });
+      await rm(tmpDir, { recursive: true, force: true });
+      return code;
+    },
   };
 }
 

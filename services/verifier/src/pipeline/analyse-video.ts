@@ -24,8 +24,9 @@ export async function analyseVideo(
   frames: readonly VideoFrame[],
   calibration: LivenessCalibration,
   timer: StageTimer,
+  signal?: AbortSignal,
 ): Promise<VideoAnalysis> {
-  const tracked = await timer.time('liveness', () => trackFace(models, frames));
+  const tracked = await timer.time('liveness', () => trackFace(models, frames, signal));
   const usable = tracked.filter((o) => o.iod >= MIN_IOD_PX);
   if (usable.length < MIN_TRACKED_FRAMES) {
     throw livenessCheckFailed(

@@ -28,10 +28,16 @@ const MIN_TRACK_IOU = 0.3;
  * one, then in each frame the detection overlapping it most. Frames where the face is
  * lost are skipped rather than re-assigned to a bystander.
  */
-export async function trackFace(models: FaceModels, frames: readonly VideoFrame[]): Promise<FrameObservation[]> {
+export async function trackFace(
+  models: FaceModels,
+  frames: readonly VideoFrame[],
+  signal?: AbortSignal,
+): Promise<FrameObservation[]> {
   const out: FrameObservation[] = [];
   let previous: LandmarkedFace | undefined;
   for (const frame of frames) {
+    // A client that went away stops the work between frames, not after the clip.
+    signal?.throwIfAborted();
     const face = previous === undefined ? await findSubject(models, frame.image) : await follow(models, frame, previous);
     if (face === undefined) continue;
     previous = face;

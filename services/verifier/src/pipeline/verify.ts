@@ -76,7 +76,7 @@ export async function verify(
 
     if (video.tooShort) return { passed: false, livenessScore: 0, livenessStatus: 'short_time' };
 
-    const analysis = await analyseVideo(models, video.frames, DEFAULT_LIVENESS_CALIBRATION, timer);
+    const analysis = await analyseVideo(models, video.frames, DEFAULT_LIVENESS_CALIBRATION, timer, abort.signal);
     const livenessScore = round(analysis.evidence.score);
     const threshold = config.livenessThreshold ?? models.bundle.manifest.calibration.liveness.threshold;
     const passed = analysis.evidence.score >= threshold;
