@@ -23,22 +23,25 @@ export const DEFAULT_ROLLOUT: RolloutPolicy = {
   analysis: DEFAULT_ANALYSIS,
 };
 
-/** A spec with every optional policy filled in. */
-export type ResolvedSpec = VerificationServiceSpec & { rollout: RolloutPolicy };
+/** A spec with every default filled in: what builders and the rollout planner read. */
+export type ResolvedSpec = Omit<VerificationServiceSpec, 'replicas' | 'rollout'> & {
+  replicas: number;
+  rollout: RolloutPolicy;
+};
 
-/** Fills defaults the schema would have filled; the result is what builders read. */
-export function resolveSpec(
-  spec: Partial<VerificationServiceSpec> &
-    Pick<VerificationServiceSpec, 'modelRef' | 'image' | 'keyRing'>,
-): ResolvedSpec {
-  const rollout = spec.rollout ?? DEFAULT_ROLLOUT;
+/**
+ * Fills the defaults the CRD schema declares. The API server applies them too, but the
+ * operator must not depend on it (a stand-in or an older object may lack them).
+ */
+export function resolveSpec(spec: VerificationServiceSpec): ResolvedSpec {
+  const rollout = spec.rollout ?? {};
   return {
     ...spec,
     replicas: spec.replicas ?? 1,
     rollout: {
-      ...DEFAULT_ROLLOUT,
       ...rollout,
       steps: [...(rollout.steps ?? DEFAULT_ROLLOUT.steps)].sort((a, b) => a - b),
+      pauseSeconds: rollout.pauseSeconds ?? DEFAULT_ROLLOUT.pauseSeconds,
       analysis: { ...DEFAULT_ANALYSIS, ...rollout.analysis },
     },
   };

@@ -77,16 +77,24 @@ export interface AnalysisThresholds {
   minRequests: number;
 }
 
-export interface RolloutPolicy {
+/** The rollout policy as written; every field has a default (see `resolveSpec`). */
+export interface RolloutPolicySpec {
   /** Canary traffic percentages, ascending; 100 is implied as the final promotion. */
-  steps: number[];
+  steps?: number[];
   /** Time each step runs before its analysis decides. */
-  pauseSeconds: number;
-  analysis: AnalysisThresholds;
+  pauseSeconds?: number;
+  analysis?: Partial<AnalysisThresholds>;
   /** Freeze at the current step; no promotion or rollback happens while set. */
   paused?: boolean;
   /** Remove the canary and send all traffic to stable; the canary model is marked rejected. */
   abort?: boolean;
+}
+
+/** The rollout policy with defaults filled in. */
+export interface RolloutPolicy extends RolloutPolicySpec {
+  steps: number[];
+  pauseSeconds: number;
+  analysis: AnalysisThresholds;
 }
 
 export interface KeyRingRef {
@@ -99,13 +107,14 @@ export interface VerificationServiceSpec {
   modelRef: string;
   image: string;
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
-  replicas: number;
+  /** Replicas without autoscaling (default 1). */
+  replicas?: number;
   autoscaling?: Autoscaling;
   accelerator?: AcceleratorSpec;
   resources?: { requests?: ResourceList; limits?: ResourceList };
   keyRing: KeyRingRef;
   exposure?: ExposureSpec;
-  rollout: RolloutPolicy;
+  rollout?: RolloutPolicySpec;
 }
 
 export type RolloutPhase =

@@ -5,7 +5,7 @@ import { FIELD_MANAGER } from '../api/group.js';
 import type { KubeObject } from '../api/object-meta.js';
 import type { KubeClient, ListResult, WatchEvent } from './kube-client.js';
 import { KubeError } from './kube-error.js';
-import { collectionPath, type ResourceType } from './resource-types.js';
+import { apiVersionOf, collectionPath, type ResourceType } from './resource-types.js';
 
 interface Request {
   method: string;
@@ -109,7 +109,7 @@ export class RestKubeClient implements KubeClient {
     // List items omit apiVersion and kind on a real server; restore them for callers.
     const items = list.items.map((item) => ({
       ...item,
-      apiVersion: type.group ? `${type.group}/${type.version}` : type.version,
+      apiVersion: apiVersionOf(type),
       kind: type.kind,
     }));
     return { items, resourceVersion: list.metadata.resourceVersion };
