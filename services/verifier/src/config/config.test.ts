@@ -31,3 +31,11 @@ test('the liveness threshold comes from the bundle unless overridden', () => {
   assert.equal(loadConfig({ LIVENESS_THRESHOLD: '0.7' }).livenessThreshold, 0.7);
   assert.throws(() => loadConfig({ LIVENESS_THRESHOLD: '1.5' }));
 });
+
+test("a FaceModel's verification calibration arrives as JSON and is validated", () => {
+  const ok = loadConfig({ SILENTID_VERIFICATION_CALIBRATION: '{"points":[[-1,0],[0.5,0.7],[1,1]]}' });
+  assert.deepEqual(ok.verificationCalibration, [[-1, 0], [0.5, 0.7], [1, 1]]);
+  assert.equal(loadConfig({}).verificationCalibration, undefined);
+  assert.throws(() => loadConfig({ SILENTID_VERIFICATION_CALIBRATION: 'nope' }), /not valid JSON/);
+  assert.throws(() => loadConfig({ SILENTID_VERIFICATION_CALIBRATION: '{"points":[[0.5,0.7],[0.2,0.9]]}' }), /increase/);
+});

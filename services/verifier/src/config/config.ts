@@ -56,6 +56,7 @@ const envSchema = z
     FFMPEG_PATH: optionalString,
     FFPROBE_PATH: optionalString,
 
+    SILENTID_VERIFICATION_CALIBRATION: optionalString.pipe(z.string().transform(parseKnots).optional()),
     LIVENESS_THRESHOLD: optionalString.pipe(z.coerce.number<string | undefined>().min(0).max(1).optional()),
     MAX_CONCURRENT_REQUESTS: int(2, 1, 1024),
     MAX_QUEUED_REQUESTS: int(16, 0, 100_000),
@@ -73,6 +74,28 @@ const envSchema = z
       ctx.addIssue({ code: 'custom', message: 'a minimum side exceeds its maximum', path: [] });
     }
   });
+
+const knotsSchema = z
+  .object({ points: z.array(z.tuple([z.number().min(-1).max(1), z.number().min(0).max(1)])).min(2) })
+  .refine((t) => t.points.every((p, i) => i === 0 || (p[0] > t.points[i - 1]![0] && p[1] >= t.points[i - 1]![1])), {
+    message: 'calibration points must increase in cosine and never decrease in score',
+  });
+
+function parseKnots(text: string, ctx: z.RefinementCtx<string>): [number, number][] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+    return z.NEVER;
+  }
+  const parsed = knotsSchema.safeParse(json);
+  if (!parsed.success) {
+    ctx.addIssue({ code: 'custom', message: parsed.error.issues.map((i) => i.message).join('; ') });
+    return z.NEVER;
+  }
+  return parsed.data.points;
+}
 
 export interface KeyPair {
   readonly key: string;
@@ -120,6 +143,11 @@ export interface Config {
   readonly sampling: VideoSampling;
   readonly ffmpegPath: string | undefined;
   readonly ffprobePath: string | undefined;
+  /**
+   * Overrides the bundle's verification knots when set (JSON `{"points": [[cosine, score], …]}`):
+   * the operator passes a FaceModel's own calibration this way.
+   */
+  readonly verificationCalibration: readonly (readonly [number, number])[] | undefined;
   /** Overrides the bundle's measured liveness threshold when set. */
   readonly livenessThreshold: number | undefined;
   readonly concurrency: { readonly maxInFlight: number; readonly maxQueued: number };
@@ -171,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,
+    verificationCalibration: e.SILENTID_VERIFICATION_CALIBRATION,
     livenessThreshold: e.LIVENESS_THRESHOLD,
     concurrency: { maxInFlight: e.MAX_CONCURRENT_REQUESTS, maxQueued: e.MAX_QUEUED_REQUESTS },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

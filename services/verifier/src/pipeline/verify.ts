@@ -42,7 +42,10 @@ export interface VerifyOutcome {
 
 export interface VerifyDeps {
   readonly models: FaceModels;
-  readonly config: Pick<Config, 'image' | 'video' | 'sampling' | 'ffmpegPath' | 'ffprobePath' | 'livenessThreshold'>;
+  readonly config: Pick<
+    Config,
+    'image' | 'video' | 'sampling' | 'ffmpegPath' | 'ffprobePath' | 'livenessThreshold' | 'verificationCalibration'
+  >;
 }
 
 export async function verify(
@@ -88,7 +91,7 @@ export async function verify(
       models.embedder.embed(models.embedder.align(best.frame.image, fivePoints(best.face.landmarks))),
     );
     const cos = cosine(photo.embedding, frameEmbedding);
-    const knots = models.bundle.manifest.calibration.verification.points;
+    const knots = config.verificationCalibration ?? models.bundle.manifest.calibration.verification.points;
     return {
       passed,
       livenessScore,
