@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { equalErrorRate, histogram, precisionRecall, rateAtOrAbove, rocAuc, summarise, tarAtFar } from './metrics.js';
+
+test('AUC is 1 for separated scores, 0.5 for identical ones, and counts ties as half', () => {
+  assert.equal(rocAuc([0.9, 0.8], [0.1, 0.2]), 1);
+  assert.equal(rocAuc([0.5, 0.5], [0.5, 0.5]), 0.5);
+  assert.equal(rocAuc([0.5, 0.9], [0.5, 0.1]), (1.5 + 2) / 4);
+  assert.equal(rocAuc([-Infinity], [-Infinity]), 0.5);
+});
+
+test('EER where FAR and FRR cross', () => {
+  const e = equalErrorRate([0.6, 0.7, 0.8, 0.9], [0.1, 0.2, 0.3, 0.65]);
+  assert.equal(e.eer, 0.25);
+  assert.equal(e.far, 0.25);
+  assert.equal(e.frr, 0.25);
+  assert.equal(equalErrorRate([0.9], [0.1]).eer, 0);
+});
+
+test('TAR at FAR accepts at most floor(far·n) impostors and says when that is not a measurement', () => {
+  const impostor = Array.from({ length: 100 }, (_, i) => i / 100); // 0 … 0.99
+  const genuine = [0.5, 0.95, 0.985, 1];
+  const r = tarAtFar(genuine, impostor, 0.01);
+  assert.equal(r.impostorsAccepted, 1);
+  assert.equal(r.threshold, 0.98);
+  assert.equal(r.tar, 0.5);
+  assert.equal(r.measured, false);
+  const strict = tarAtFar(genuine, impostor, 0.001);
+  assert.equal(strict.impostorsAccepted, 0);
+  assert.equal(strict.tar, 0.25);
+  assert.equal(tarAtFar(genuine, impostor, 0.2).measured, true);
+});
+
+test('ties at the cut are rejected rather than pushing FAR over the target', () => {
+  const r = tarAtFar([0.9], [0.5, 0.5, 0.5, 0.1], 0.25);
+  assert.equal(r.impostorsAccepted, 0);
+  assert.equal(r.tar, 1);
+});
+
+test('detection failures (-Infinity) are never accepted', () => {
+  const r = tarAtFar([-Infinity, 0.9], [0.1, -Infinity], 0.5);
+  assert.equal(r.tar, 0.5);
+  assert.equal(rateAtOrAbove([-Infinity, 0.3], 0).count, 1);
+});
+
+test('summary, histogram and precision/recall', () => {
+  const s = summarise([1, 2, 3, -Infinity]);
+  assert.equal(s.n, 3);
+  assert.equal(s.mean, 2);
+  assert.equal(s.sd, 1);
+  assert.equal(s.median, 2);
+  assert.deepEqual(histogram([0, 0.5, 1, 2, -Infinity], [0, 0.5, 1]), [1, 2]);
+  const pr = precisionRecall([true, true, false], [false, true]);
+  assert.deepEqual([pr.precision, pr.recall], [2 / 3, 2 / 3]);
+});

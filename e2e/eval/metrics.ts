@@ -1,0 +1,182 @@
+/**
+ * Pure error-rate arithmetic of the evaluation: ROC AUC, EER, TAR at a FAR, rates at a
+ * threshold, score summaries. Scores are "higher = more alike / more live"; a failure
+ * to produce a score (no face found) is -Infinity, so it is rejected at every threshold.
+ */
+
+export interface Summary {
+  readonly n: number;
+  readonly mean: number;
+  readonly sd: number;
+  readonly min: number;
+  readonly median: number;
+  readonly max: number;
+}
+
+/** Mean, sample SD and range of the finite values (failures are counted elsewhere). */
+export function summarise(values: readonly number[]): Summary {
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+  const n = v.length;
+  if (n === 0) return { n: 0, mean: NaN, sd: NaN, min: NaN, median: NaN, max: NaN };
+  const mean = v.reduce((a, b) => a + b, 0) / n;
+  const sd = n > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
+  const median = n % 2 === 1 ? v[(n - 1) / 2]! : (v[n / 2 - 1]! + v[n / 2]!) / 2;
+  return { n, mean, sd, min: v[0]!, median, max: v[n - 1]! };
+}
+
+/**
+ * Area under the ROC curve: the probability that a random genuine score beats a random
+ * impostor score, ties counting one half (Mann–Whitney). -Infinity ties with -Infinity.
+ */
+export function rocAuc(genuine: readonly number[], impostor: readonly number[]): number {
+  if (genuine.length === 0 || impostor.length === 0) return NaN;
+  const imp = [...impostor].sort((a, b) => a - b);
+  let wins = 0;
+  for (const g of genuine) {
+    const below = lowerBound(imp, g);
+    const notAbove = upperBound(imp, g);
+    wins += below + 0.5 * (notAbove - below);
+  }
+  return wins / (genuine.length * impostor.length);
+}
+
+export interface EqualErrorRate {
+  /** (FAR + FRR) / 2 where the two are closest. */
+  readonly eer: number;
+  /** Accept when score ≥ threshold. */
+  readonly threshold: number;
+  readonly far: number;
+  readonly frr: number;
+}
+
+/** Sweeps every observed score as an "accept if ≥" threshold; the point where FAR and FRR meet. */
+export function equalErrorRate(genuine: readonly number[], impostor: readonly number[]): EqualErrorRate {
+  const candidates = [...new Set([...genuine, ...impostor].filter(Number.isFinite))].sort((a, b) => a - b);
+  candidates.push(Infinity);
+  let best: EqualErrorRate = { eer: NaN, threshold: NaN, far: NaN, frr: NaN };
+  let gap = Infinity;
+  for (const t of candidates) {
+    const far = rateAtOrAbove(impostor, t).rate;
+    const frr = 1 - rateAtOrAbove(genuine, t).rate;
+    if (Math.abs(far - frr) < gap) {
+      gap = Math.abs(far - frr);
+      best = { eer: (far + frr) / 2, threshold: t, far, frr };
+    }
+  }
+  return best;
+}
+
+export interface TarAtFar {
+  readonly targetFar: number;
+  readonly tar: number;
+  /** Accept when score > threshold (strictly above this impostor score). */
+  readonly threshold: number;
+  /** Impostor pairs accepted at that threshold: how many errors the FAR estimate rests on. */
+  readonly impostorsAccepted: number;
+  readonly impostors: number;
+  readonly observedFar: number;
+  /**
+   * Fewer than 10 accepted impostors: the threshold sits in the impostors' extreme tail
+   * and the "FAR" is not really measured — report it as such, never as a rate.
+   */
+  readonly measured: boolean;
+}
+
+/**
+ * The best TAR whose observed FAR does not exceed `far`: at most ⌊far·n⌋ impostors may be
+ * accepted, so the threshold is the next impostor score down. With n impostors, FARs
+ * below 1/n can only be bounded by "no impostor accepted".
+ */
+export function tarAtFar(genuine: readonly number[], impostor: readonly number[], far: number): TarAtFar {
+  const imp = [...impostor].sort((a, b) => b - a);
+  const n = imp.length;
+  const k = Math.floor(far * n + 1e-9);
+  const threshold = k < n ? imp[k]! : -Infinity;
+  // Strictly above: impostors tied with the cut are rejected, so ties never push FAR over the target.
+  const accepted = imp.filter((v) => v > threshold).length;
+  const tar = genuine.length === 0 ? NaN : genuine.filter((g) => g > threshold).length / genuine.length;
+  return { targetFar: far, tar, threshold, impostorsAccepted: accepted, impostors: n, observedFar: n === 0 ? NaN : accepted / n, measured: accepted >= 10 };
+}
+
+export interface Rate {
+  readonly count: number;
+  readonly n: number;
+  readonly rate: number;
+}
+
+/** How many values are ≥ threshold. */
+export function rateAtOrAbove(values: readonly number[], threshold: number): Rate {
+  const count = values.filter((v) => v >= threshold).length;
+  return { count, n: values.length, rate: values.length === 0 ? NaN : count / values.length };
+}
+
+/** Counts per bin; edges ascending, bins [e_i, e_{i+1}), the last one closed. Non-finite values are left out. */
+export function histogram(values: readonly number[], edges: readonly number[]): number[] {
+  const counts = new Array<number>(Math.max(0, edges.length - 1)).fill(0);
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    for (let i = 0; i < counts.length; i++) {
+      const last = i === counts.length - 1;
+      if (v >= edges[i]! && (v < edges[i + 1]! || (last && v <= edges[i + 1]!))) {
+        counts[i]!++;
+        break;
+      }
+    }
+  }
+  return counts;
+}
+
+/** `bins` equal-width edges over the finite range of the values (a degenerate range widens to ±0.5). */
+export function equalWidthEdges(values: readonly number[], bins: number): number[] {
+  const finite = values.filter(Number.isFinite);
+  let lo = Math.min(...finite);
+  let hi = Math.max(...finite);
+  if (finite.length === 0) [lo, hi] = [0, 1];
+  if (hi - lo < 1e-12) [lo, hi] = [lo - 0.5, hi + 0.5];
+  return Array.from({ length: bins + 1 }, (_, i) => lo + ((hi - lo) * i) / bins);
+}
+
+export interface PrecisionRecall {
+  readonly truePositives: number;
+  readonly falsePositives: number;
+  readonly falseNegatives: number;
+  readonly precision: number;
+  readonly recall: number;
+}
+
+export function precisionRecall(positives: readonly boolean[], negatives: readonly boolean[]): PrecisionRecall {
+  const tp = positives.filter(Boolean).length;
+  const fn = positives.length - tp;
+  const fp = negatives.filter(Boolean).length;
+  return {
+    truePositives: tp,
+    falsePositives: fp,
+    falseNegatives: fn,
+    precision: tp + fp === 0 ? NaN : tp / (tp + fp),
+    recall: tp + fn === 0 ? NaN : tp / (tp + fn),
+  };
+}
+
+/** First index whose value is ≥ x in an ascending array. */
+function lowerBound(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index whose value is > x in an ascending array. */
+function upperBound(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,64 @@
+/** The shape of docs/eval/report.json (report.md is rendered from it). */
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import type { LivenessSummary } from './liveness-summary.js';
+import type { PresentationResult } from './liveness.js';
+import type { AutoRotateResult, OcclusionResult } from './photo-checks.js';
+import type { PipelineVerification } from './verification.js';
+
+export interface RunInfo {
+  readonly date: string;
+  readonly commit: string;
+  /** Uncommitted changes in the tree when the run started. */
+  readonly dirty: boolean;
+  readonly bundle: string;
+  readonly machine: { readonly cpu: string; readonly cores: number; readonly ramGiB: number; readonly node: string; readonly os: string };
+  readonly dataDir: string;
+  readonly quick: boolean;
+  readonly options: Readonly<Record<string, number | boolean>>;
+  readonly wallSeconds: number;
+  readonly stageSeconds: Readonly<Record<string, number>>;
+}
+
+export interface UnavailablePeer {
+  readonly name: string;
+  readonly reason: string;
+}
+
+export interface EvalReport {
+  readonly run: RunInfo;
+  readonly verification: {
+    readonly excludedPairs: Readonly<Record<string, number>>;
+    readonly pipelines: readonly PipelineVerification[];
+    /** The same pipelines on the pairs where every one of them found both faces. */
+    readonly common: readonly PipelineVerification[];
+    readonly unavailable: readonly UnavailablePeer[];
+  };
+  readonly liveness: {
+    readonly summary: LivenessSummary;
+    readonly humanScope: string;
+    readonly presentations: readonly PresentationResult[];
+  };
+  readonly occlusion: OcclusionResult;
+  readonly autoRotate: AutoRotateResult;
+}
+
+/** CPU model, cores, RAM and Node of this machine: figures mean little without them. */
+export function machine(): RunInfo['machine'] {
+  return {
+    cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
+    cores: os.cpus().length,
+    ramGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+  };
+}
+
+export function gitState(cwd: string): { commit: string; dirty: boolean } {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd }).toString().trim();
+  try {
+    return { commit: git('rev-parse', '--short', 'HEAD'), dirty: git('status', '--porcelain', '--untracked-files=no') !== '' };
+  } catch {
+    return { commit: 'unknown', dirty: true };
+  }
+}

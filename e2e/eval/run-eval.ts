@@ -1,0 +1,193 @@
+/**
+ * `npm run eval`: the project's own pipeline (in-process, the same functions the API
+ * calls) and two open peers over the labelled corpus; writes docs/eval/report.md and
+ * report.json. A script, never a test: nothing here asserts a figure.
+ *
+ *   npm run eval [-- --quick] [-- --no-peers] [-- --moving-per-photo 5] [-- --out DIR]
+ *   SILENTID_DATA_DIR=/path/to/corpus npm run eval
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../services/verifier/src/config/config.js';
+import { loadBundleManifest } from '../../services/verifier/src/models/bundle-manifest.js';
+import { cosine, type Embedding } from '../../services/verifier/src/vision/embedder.js';
+import { loadFaceModels } from '../../services/verifier/src/vision/face-models.js';
+import { scratchDir } from '../support/media-tools.js';
+import { corpus, embedPhotos, repoRoot, type CorpusFile } from './corpus.js';
+import { summariseLiveness } from './liveness-summary.js';
+import { buildPresentations, runPresentations, type Presentation } from './liveness.js';
+import { loadFaceApi } from './peers/face-api.js';
+import { loadHuman, type HumanPeer } from './peers/human.js';
+import type { PeerEncoder } from './peers/peer.js';
+import { measureAutoRotate, measureOcclusion } from './photo-checks.js';
+import { renderMarkdown } from './report-markdown.js';
+import { gitState, machine, type EvalReport, type UnavailablePeer } from './report.js';
+import { buildPairSets, commonPairs, filesOf, measure, type PairSet, type PipelineVerification } from './verification.js';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    'no-peers': { type: 'boolean', default: false },
+    'moving-per-photo': { type: 'string' },
+    'human-frames': { type: 'string', default: '4' },
+    'human-all-clips': { type: 'boolean', default: false },
+    out: { type: 'string', default: path.join(repoRoot, 'docs/eval') },
+  },
+});
+const quick = args.quick;
+const options = {
+  quick,
+  peers: !args['no-peers'],
+  // Static plus two moving variants per photo keeps a full run near 15 minutes on 2 cores;
+  // 5 renders every motion of every photo.
+  movingPerPhoto: Number(args['moving-per-photo'] ?? (quick ? 1 : 2)),
+  humanFrames: Number(args['human-frames']),
+  humanAllClips: args['human-all-clips'],
+};
+
+const started = performance.now();
+const stageSeconds: Record<string, number> = {};
+const log = (line: string) => console.error(`[eval ${((performance.now() - started) / 1000).toFixed(0)}s] ${line}`);
+async function stage<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  log(`${name}…`);
+  try {
+    return await work();
+  } finally {
+    stageSeconds[name] = Math.round((performance.now() - t0) / 100) / 10;
+  }
+}
+
+const dir = corpus.corpusDir();
+if (!corpus.corpusPresent(dir)) {
+  console.error(`corpus not found at ${dir} (set SILENTID_DATA_DIR)`);
+  process.exit(2);
+}
+const git = gitState(repoRoot);
+const config = loadConfig({ ...process.env });
+const models = await loadFaceModels(await loadBundleManifest(config.modelBundleDir), config.runtime);
+const manifest = corpus.readManifest(dir);
+const byFile = new Map(manifest.map((f) => [f.file, f]));
+const scratch = await scratchDir();
+
+try {
+  // --- Verification ---------------------------------------------------------------
+  const built = buildPairSets(manifest, corpus.readPairs(dir));
+  // --quick keeps every fourth pair: enough to exercise every path.
+  const sets: PairSet[] = quick ? built.sets.map((s) => ({ ...s, pairs: s.pairs.filter((_, i) => i % 4 === 0) })) : built.sets;
+  const files = filesOf(sets).map((f): CorpusFile => byFile.get(f) ?? { file: f, source: '', kind: 'photo', identity: '', notes: '' });
+
+  const ours = await stage('verification: ours', async () => {
+    const t0 = performance.now();
+    const results = await embedPhotos(models, dir, files);
+    const enc = new Map<string, Embedding | undefined>([...results].map(([f, r]) => [f, r.ok ? r.embedding : undefined]));
+    return { enc, ms: (performance.now() - t0) / files.length };
+  });
+  const bundle = models.bundle;
+  const pipelines: PipelineVerification[] = [];
+  const encodings: ReadonlyMap<string, unknown>[] = [ours.enc];
+  const oursSpec = {
+    name: `silentid (${bundle.id})`,
+    description: `this project's analysePhoto (detector, 68 landmarks, 5-point ArcFace alignment, 512-d embedding); score = cosine; verification_score from the bundle's knots`,
+    compare: cosine,
+    msPerPhoto: ours.ms,
+  };
+  pipelines.push(measure(oursSpec, ours.enc, sets, bundle.manifest.calibration.verification.points));
+
+  const unavailable: UnavailablePeer[] = [];
+  let human: HumanPeer | undefined;
+  const peerRuns: { spec: PeerEncoder<unknown> & { msPerPhoto: number }; enc: Map<string, unknown> }[] = [];
+  if (options.peers) {
+    for (const [name, load] of [
+      ['face-api', loadFaceApi],
+      ['human', loadHuman],
+    ] as const) {
+      await stage(`verification: ${name}`, async () => {
+        try {
+          const peer = (await load()) as PeerEncoder<unknown>;
+          if (name === 'human') human = peer as HumanPeer;
+          const t0 = performance.now();
+          const enc = new Map<string, unknown>();
+          for (const f of files) enc.set(f.file, await peer.encode(path.join(dir, f.file)).catch(() => undefined));
+          const spec = { ...peer, msPerPhoto: (performance.now() - t0) / files.length };
+          peerRuns.push({ spec, enc });
+          pipelines.push(measure(spec, enc, sets));
+          encodings.push(enc);
+        } catch (err) {
+          unavailable.push({ name, reason: err instanceof Error ? err.message : String(err) });
+          log(`${name} unavailable: ${String(err)}`);
+        }
+      });
+    }
+  } else {
+    unavailable.push({ name: 'face-api, human', reason: 'not run (--no-peers)' });
+  }
+  const fair = [sets[1]!, sets[3]!].map((s) => commonPairs(s, encodings));
+  const common = [measure(oursSpec, ours.enc, fair), ...peerRuns.map((r) => measure(r.spec, r.enc, fair))];
+
+  // --- Occlusion and auto_rotate -------------------------------------------------------
+  const occlusion = await stage('occlusion', () => measureOcclusion(models, config, dir, manifest));
+  const rotationPhotos = manifest.filter((f) => f.kind === 'photo').slice(0, quick ? 10 : undefined);
+  const autoRotate = await stage('auto_rotate', () => measureAutoRotate(models, config, dir, rotationPhotos));
+
+  // --- Liveness -------------------------------------------------------------------------
+  const presentations = buildPresentations(manifest, dir, { movingPerPhoto: options.movingPerPhoto, ...(quick ? { photoLimit: 6 } : {}) });
+  // The human peer's per-frame models see the same picture whatever its motion; on 2 cores
+  // it scores the videos, the recaptures and each photo's static clip, unless asked for all.
+  const humanFor = (p: Presentation) => options.humanAllClips || p.species !== 'still-photo' || p.motion === 'static';
+  const photoFile = manifest.find((f) => f.file.endsWith('face_recognition/obama.jpg')) ?? manifest.find((f) => f.kind === 'photo')!;
+  const photo = await readFile(path.join(dir, photoFile.file));
+  const results = await stage('liveness', () =>
+    runPresentations(
+      {
+        models,
+        config,
+        photo,
+        scratch: scratch.dir,
+        ...(human === undefined ? {} : { human }),
+        humanFor,
+        humanFrames: options.humanFrames,
+        log,
+      },
+      presentations,
+    ),
+  );
+  const summary = summariseLiveness(results);
+
+  const report: EvalReport = {
+    run: {
+      date: new Date().toISOString(),
+      ...git,
+      bundle: bundle.id,
+      machine: machine(),
+      dataDir: dir,
+      quick,
+      options,
+      wallSeconds: Math.round((performance.now() - started) / 1000),
+      stageSeconds,
+    },
+    verification: { excludedPairs: built.excluded, pipelines, common, unavailable },
+    liveness: {
+      summary,
+      humanScope: human === undefined
+        ? 'not run'
+        : `${options.humanFrames} evenly spaced frames of the frames our pipeline samples; videos, recaptured pictures and ${options.humanAllClips ? 'every still-photo clip' : "each photo's static clip"}`,
+      presentations: results,
+    },
+    occlusion,
+    autoRotate,
+  };
+  await mkdir(args.out, { recursive: true });
+  await writeFile(path.join(args.out, 'report.json'), `${JSON.stringify(report, jsonNumbers, 1)}\n`);
+  await writeFile(path.join(args.out, 'report.md'), renderMarkdown(report));
+  log(`wrote ${path.join(args.out, 'report.md')} and report.json in ${report.run.wallSeconds}s`);
+} finally {
+  await models.release();
+  await scratch.remove();
+}
+
+/** JSON has no ±Infinity or NaN: a detection failure's -Infinity is written as the string "-Infinity". */
+function jsonNumbers(_key: string, v: unknown): unknown {
+  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
+}
