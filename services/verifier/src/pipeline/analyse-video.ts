@@ -1,10 +1,7 @@
-import type { VideoFrame } from '../media/types.js';
 import { livenessCheckFailed } from '../errors/api-error.js';
-import type { FaceModels } from '../vision/face-models.js';
 import { fuseLiveness, type LivenessCalibration, type LivenessCues, type LivenessEvidence } from './liveness/fuse-liveness.js';
 import { blinkDepth, nonPlanarMotion, presentationAttackScore } from './liveness/temporal-cues.js';
-import type { StageTimer } from './stage-timer.js';
-import { trackFace, type FrameObservation } from './track-face.js';
+import type { FrameObservation } from './track-face.js';
 
 /** Fewer tracked frames than this cannot show motion or a blink: 4007. */
 export const MIN_TRACKED_FRAMES = 4;
@@ -18,19 +15,16 @@ export interface VideoAnalysis {
   readonly best: FrameObservation;
 }
 
-/** Tracks the face through the sampled frames and weighs the liveness evidence. */
-export async function analyseVideo(
-  models: FaceModels,
-  frames: readonly VideoFrame[],
+/** Weighs the liveness evidence of a tracked clip; `sampled` is how many frames were decoded. */
+export function analyseVideo(
+  tracked: readonly FrameObservation[],
+  sampled: number,
   calibration: LivenessCalibration,
-  timer: StageTimer,
-  signal?: AbortSignal,
-): Promise<VideoAnalysis> {
-  const tracked = await timer.time('liveness', () => trackFace(models, frames, signal));
+): VideoAnalysis {
   const usable = tracked.filter((o) => o.iod >= MIN_IOD_PX);
   if (usable.length < MIN_TRACKED_FRAMES) {
     throw livenessCheckFailed(
-      `no usable face in encrypted_video: a face was tracked in ${usable.length} of ${frames.length} sampled frames`,
+      `no usable face in encrypted_video: a face was tracked in ${usable.length} of ${sampled} sampled frames`,
     );
   }
   const cues: LivenessCues = {

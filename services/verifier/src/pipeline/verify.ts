@@ -11,6 +11,7 @@ import { fivePoints } from '../vision/face.js';
 import type { FaceModels } from '../vision/face-models.js';
 import { analysePhoto, type PhotoOptions } from './analyse-photo.js';
 import { analyseVideo } from './analyse-video.js';
+import { FaceTracker } from './track-face.js';
 import { DEFAULT_LIVENESS_CALIBRATION, type LivenessCues, type LivenessEvidence } from './liveness/fuse-liveness.js';
 import { encodeJpeg } from '../media/image/encode-jpeg.js';
 import { faceClip } from './render-images.js';
@@ -64,11 +65,14 @@ export async function verify(
       const decoded = await timer.time('decode', () => decodePhoto(req.photo, config.image));
       return analysePhoto(models, decoded.image, req, timer);
     })();
+    // Frames are analysed as ffmpeg delivers them, so decoding and inference overlap.
+    const tracker = new FaceTracker(models, abort.signal);
     const videoWork = timer.time('decode', () =>
       loadVideo(req.video, config.video, config.sampling, {
         ffmpegPath: config.ffmpegPath,
         ffprobePath: config.ffprobePath,
         signal: abort.signal,
+        onFrame: (frame) => tracker.push(frame),
       }),
     );
     const [photo, video] = await Promise.all([photoWork, videoWork]).catch((err: unknown) => {
@@ -79,7 +83,9 @@ export async function verify(
 
     if (video.tooShort) return { passed: false, livenessScore: 0, livenessStatus: 'short_time' };
 
-    const analysis = await analyseVideo(models, video.frames, DEFAULT_LIVENESS_CALIBRATION, timer, abort.signal);
+    const tracked = await tracker.done();
+    timer.add('liveness', tracker.busyMs);
+    const analysis = analyseVideo(tracked, video.frames.length, DEFAULT_LIVENESS_CALIBRATION);
     const livenessScore = round(analysis.evidence.score);
     const threshold = config.livenessThreshold ?? models.bundle.manifest.calibration.liveness.threshold;
     const passed = analysis.evidence.score >= threshold;

@@ -11,6 +11,11 @@ import { ProcessTimeoutError, runProcess, type RunResult } from './run-process.j
 export interface DecodeOptions {
   readonly ffmpegPath: string;
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Called with each frame as soon as it is complete, while ffmpeg decodes the next:
+   * analysis overlaps decoding instead of waiting for the whole window.
+   */
+  readonly onFrame?: ((frame: VideoFrame) => void) | undefined;
 }
 
 /** The output size: longer side fitted to workingSide, never upscaled, both sides even. */
@@ -82,10 +87,9 @@ export async function decodeFrames(
       filled += n;
       offset += n;
       if (filled === frameBytes) {
-        frames.push({
-          image: { width, height, data: current },
-          timestamp: info.startSeconds + frames.length / fps,
-        });
+        const frame = { image: { width, height, data: current }, timestamp: info.startSeconds + frames.length / fps };
+        frames.push(frame);
+        options.onFrame?.(frame);
         current = undefined;
         filled = 0;
       }

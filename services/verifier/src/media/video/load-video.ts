@@ -31,6 +31,8 @@ export interface LoadOptions {
   readonly ffmpegPath?: string | undefined;
   readonly ffprobePath?: string | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** Each decoded frame as it arrives (see decodeFrames); not called for a too-short clip. */
+  readonly onFrame?: ((frame: VideoFrame) => void) | undefined;
 }
 
 /** Checks a video against the limits and decodes its sampled frames; throws ApiError 2004, 2005, 1200 or 2003. */
@@ -65,8 +67,10 @@ export async function loadVideo(
       container,
     });
     checkLimits(info, limits);
-    const frames = await decodeFrames(file, info, sampling, { ffmpegPath, signal });
-    return { info, frames, tooShort: info.durationSeconds < limits.minSeconds };
+    const tooShort = info.durationSeconds < limits.minSeconds;
+    const onFrame = tooShort ? undefined : options.onFrame;
+    const frames = await decodeFrames(file, info, sampling, { ffmpegPath, signal, onFrame });
+    return { info, frames, tooShort };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -33,9 +33,9 @@ export function blinkDepth(obs: readonly FrameObservation[]): number {
   return lowest <= EYES_CLOSED ? Math.max(0, percentile(open, 0.75) - lowest) : 0;
 }
 
-/** Mean per-frame "real" score with the extreme 10% of frames on each side trimmed. */
+/** Mean per-frame "real" score (of the frames that have one) with the extreme 10% on each side trimmed. */
 export function presentationAttackScore(obs: readonly FrameObservation[]): number {
-  const s = obs.map((o) => o.realScore).sort((a, b) => a - b);
+  const s = obs.flatMap((o) => (o.realScore === undefined ? [] : [o.realScore])).sort((a, b) => a - b);
   const k = Math.floor(s.length * 0.1);
   const kept = s.slice(k, s.length - k);
   return kept.length === 0 ? 0 : kept.reduce((a, b) => a + b, 0) / kept.length;

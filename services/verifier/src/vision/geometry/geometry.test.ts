@@ -79,3 +79,19 @@ test('iou', () => {
   close(iou({ x1: 0, y1: 0, x2: 2, y2: 2 }, { x1: 1, y1: 1, x2: 3, y2: 3 }), 1 / 7);
   assert.equal(iou({ x1: 0, y1: 0, x2: 1, y2: 1 }, { x1: 5, y1: 5, x2: 6, y2: 6 }), 0);
 });
+
+test('the axis-aligned resize matches the general warp pixel for pixel', () => {
+  const w = 37, h = 29;
+  const data = new Uint8Array(w * h * 3);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 97 + 13) % 256;
+  const img = { width: w, height: h, data };
+  for (const box of [{ x1: 0, y1: 0, x2: 37, y2: 29 }, { x1: -5, y1: 3.5, x2: 30, y2: 40 }]) {
+    const [ow, oh] = [32, 24];
+    const sx = (box.x2 - box.x1) / ow, sy = (box.y2 - box.y1) / oh;
+    const general = warpAffine(img, { a: 1 / sx, b: 0, c: (0.5 - box.x1) / sx - 0.5, d: 0, e: 1 / sy, f: (0.5 - box.y1) / sy - 0.5 }, ow, oh);
+    const fast = cropResize(img, box, ow, oh);
+    let maxDiff = 0;
+    for (let i = 0; i < fast.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(fast.data[i]! - general.data[i]!));
+    assert.ok(maxDiff <= 1, `differs by ${maxDiff}`);
+  }
+});
