@@ -51,6 +51,26 @@ describe('process lifecycle', { skip: corpusSkip }, () => {
     });
   });
 
+  test('a saturated pod answers 5003 with Retry-After at once, and recovers', async () => {
+    const svc = await startVerifierProcess({ MAX_CONCURRENT_REQUESTS: '1', MAX_QUEUED_REQUESTS: '1' });
+    try {
+      const replies = await Promise.all(Array.from({ length: 4 }, () => postForm(svc.url, fields)));
+      const refused = replies.filter((r) => r.status === 503);
+      assert.ok(refused.length >= 1, replies.map((r) => r.status).join(','));
+      for (const r of refused) {
+        assert.equal(r.json.code, 5003);
+        assert.equal(r.headers['retry-after'], '1');
+      }
+      assert.ok(replies.some((r) => r.status === 200));
+      assert.equal((await postForm(svc.url, fields)).status, 200);
+      const metrics = await (await fetch(new URL('/metrics', svc.url))).text();
+      assert.match(metrics, /silentid_requests_total\{[^}]*code="5003"[^}]*\} [1-9]/);
+      assert.match(metrics, /silentid_queue_depth 0/);
+    } finally {
+      assert.equal(await svc.stop(), 0);
+    }
+  });
+
   test('SIGTERM drains: the in-flight request completes, new connections are refused, exit 0', async () => {
     const svc = await startVerifierProcess();
     const inFlight = postForm(svc.url, fields);
