@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { equalErrorRate, histogram, precisionRecall, rateAtOrAbove, rocAuc, summarise, tarAtFar } from './metrics.js';
+import { equalErrorRate, histogram, poissonTail, precisionRecall, rateAtOrAbove, rocAuc, summarise, tarAtFar } from './metrics.js';
 
 test('AUC is 1 for separated scores, 0.5 for identical ones, and counts ties as half', () => {
   assert.equal(rocAuc([0.9, 0.8], [0.1, 0.2]), 1);
@@ -52,4 +52,10 @@ test('summary, histogram and precision/recall', () => {
   assert.deepEqual(histogram([0, 0.5, 1, 2, -Infinity], [0, 0.5, 1]), [1, 2]);
   const pr = precisionRecall([true, true, false], [false, true]);
   assert.deepEqual([pr.precision, pr.recall], [2 / 3, 2 / 3]);
+});
+
+test('Poisson tail: 1 event when 0.144 are expected is unremarkable; 5 when 0.5 are is not', () => {
+  assert.ok(Math.abs(poissonTail(1, 0.144) - (1 - Math.exp(-0.144))) < 1e-12);
+  assert.ok(poissonTail(5, 0.5) < 0.001);
+  assert.equal(poissonTail(0, 3), 1);
 });

@@ -180,3 +180,18 @@ function upperBound(sorted: readonly number[], x: number): number {
   }
   return lo;
 }
+
+/**
+ * P(X ≥ k) for X ~ Poisson(expected): how surprising `k` observed false matches are if
+ * the promised rate were true. A small value says the promise is broken, not merely unlucky.
+ */
+export function poissonTail(k: number, expected: number): number {
+  if (k <= 0) return 1;
+  let term = Math.exp(-expected);
+  let below = term;
+  for (let i = 1; i < k; i++) {
+    term *= expected / i;
+    below += term;
+  }
+  return Math.max(0, 1 - below);
+}

@@ -11,6 +11,8 @@ export interface RunInfo {
   readonly commit: string;
   /** Uncommitted changes in the tree when the run started. */
   readonly dirty: boolean;
+  /** The tracked files that differed from the commit: what the figures measured beyond it. */
+  readonly dirtyPaths: readonly string[];
   readonly bundle: string;
   readonly machine: { readonly cpu: string; readonly cores: number; readonly ramGiB: number; readonly node: string; readonly os: string };
   readonly dataDir: string;
@@ -54,11 +56,15 @@ export function machine(): RunInfo['machine'] {
   };
 }
 
-export function gitState(cwd: string): { commit: string; dirty: boolean } {
+export function gitState(cwd: string): { commit: string; dirty: boolean; dirtyPaths: string[] } {
   const git = (...args: string[]) => execFileSync('git', args, { cwd }).toString().trim();
   try {
-    return { commit: git('rev-parse', '--short', 'HEAD'), dirty: git('status', '--porcelain', '--untracked-files=no') !== '' };
+    const dirtyPaths = git('status', '--porcelain', '--untracked-files=no')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => l.slice(3));
+    return { commit: git('rev-parse', '--short', 'HEAD'), dirty: dirtyPaths.length > 0, dirtyPaths };
   } catch {
-    return { commit: 'unknown', dirty: true };
+    return { commit: 'unknown', dirty: true, dirtyPaths: [] };
   }
 }

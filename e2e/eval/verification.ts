@@ -141,7 +141,7 @@ export function measure<E>(
     const imp = scored.filter((p) => !p.genuine);
     const g = gen.map((p) => p.score);
     const i = imp.map((p) => p.score);
-    const edges = knots !== undefined ? [-0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] : equalWidthEdges([...g, ...i], 12);
+    const edges = knots !== undefined ? [-1, -0.2, -0.1, 0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] : equalWidthEdges([...g, ...i], 12);
     const strip = ({ a, b, score: s }: ScoredPair) => ({ a, b, score: s });
     return {
       set: set.name,
