@@ -10,7 +10,7 @@
  * attacker has to beat both. Issue "Silent liveness" refines the cues and the fusion.
  */
 export interface LivenessCues {
-  /** 90th-percentile homography residual, in inter-ocular distances. */
+  /** 90th percentile of the smoothed homography residual, in inter-ocular distances. */
   readonly nonPlanarMotion: number;
   /** Drop of eye openness below its usual level (0 … 1). */
   readonly blinkDepth: number;
@@ -31,8 +31,9 @@ export interface LivenessCalibration {
 }
 
 export const DEFAULT_LIVENESS_CALIBRATION: LivenessCalibration = {
-  jitterFloor: 0.01,
-  motionFactor: 3,
+  // Median smoothed residual of moving still-photo clips (docs/liveness.md).
+  jitterFloor: 0.005,
+  motionFactor: 4,
   blinkDepth: 0.25,
   presentationAttack: 0.3,
 };
@@ -48,7 +49,7 @@ const logistic = (x: number): number => 1 / (1 + Math.exp(-x));
 
 export function fuseLiveness(cues: LivenessCues, cal: LivenessCalibration = DEFAULT_LIVENESS_CALIBRATION): LivenessEvidence {
   const motionThreshold = cal.jitterFloor * cal.motionFactor;
-  const motion = logistic((cues.nonPlanarMotion - motionThreshold) / (0.2 * motionThreshold));
+  const motion = logistic((cues.nonPlanarMotion - motionThreshold) / (0.1 * motionThreshold));
   const blink = logistic((cues.blinkDepth - cal.blinkDepth) / 0.05);
   const direct = logistic((cues.presentationAttack - cal.presentationAttack) / 0.08);
   const score = Math.min(Math.max(motion, blink), direct);

@@ -4,8 +4,21 @@ import type { FrameObservation } from '../track-face.js';
 import { blinkDepth, nonPlanarMotion, percentile, presentationAttackScore } from './temporal-cues.js';
 import { fuseLiveness } from './fuse-liveness.js';
 
-/** A synthetic 68-point face: a grid-like layout with eyes 40 px apart. */
-const baseFace = Array.from({ length: 68 }, (_, i) => ({ x: 100 + (i % 9) * 8, y: 100 + Math.floor(i / 9) * 9 }));
+/**
+ * A synthetic 68-point face: a grid for most points, two eye outlines in iBUG order
+ * (corner, two upper lid points, corner, two lower lid points) with a lid gap of `lid`.
+ */
+function face(lid = 5): { x: number; y: number }[] {
+  const pts = Array.from({ length: 68 }, (_, i) => ({ x: 100 + (i % 9) * 8, y: 100 + Math.floor(i / 9) * 9 }));
+  for (const [first, x0] of [[36, 110], [42, 150]] as const) {
+    const y = 130;
+    [[x0, y], [x0 + 7, y - lid], [x0 + 13, y - lid], [x0 + 20, y], [x0 + 13, y + lid], [x0 + 7, y + lid]].forEach(([x, yy], k) => {
+      pts[first + k] = { x: x!, y: yy! };
+    });
+  }
+  return pts;
+}
+const baseFace = face();
 function obs(landmarks = baseFace, open = 1, real = 0.9): FrameObservation {
   return {
     frame: { image: { width: 1, height: 1, data: new Uint8Array(3) }, timestamp: 0 },
@@ -20,17 +33,33 @@ function obs(landmarks = baseFace, open = 1, real = 0.9): FrameObservation {
 
 test('a flat picture moved by any homography shows no non-planar motion; a moving face part does', () => {
   const zoomed = baseFace.map((p) => ({ x: 1.1 * p.x + 0.02 * p.y + 5, y: 1.1 * p.y - 3 }));
-  assert.ok(nonPlanarMotion([obs(), obs(zoomed), obs(zoomed)]) < 1e-6);
-  // The mouth (points 48–67) opens: 3 px down, against a still upper face.
-  const speaking = baseFace.map((p, i) => (i >= 48 ? { x: p.x, y: p.y + 3 } : p));
-  assert.ok(nonPlanarMotion([obs(), obs(speaking), obs(speaking)]) > 0.01);
+  const planar = nonPlanarMotion([obs(), obs(), obs(zoomed), obs(zoomed), obs(), obs(zoomed)]);
+  assert.ok(planar < 1e-6, String(planar));
+  // The mouth opens for a while: the lower lip (points 55–59, 65–67) drops 6 px.
+  const lowerLip = new Set([55, 56, 57, 58, 59, 65, 66, 67]);
+  const speaking = baseFace.map((p, i) => (lowerLip.has(i) ? { x: p.x, y: p.y + 6 } : p));
+  const clip = [baseFace, baseFace, baseFace, speaking, speaking, speaking].map((l) => obs(l));
+  const motion = nonPlanarMotion(clip);
+  assert.ok(motion > 0.01, String(motion));
 });
 
-test('a blink counts only when the eyes read as closed', () => {
-  const series = (values: number[]) => values.map((v) => obs(baseFace, v));
-  assert.ok(blinkDepth(series([1, 1, 0.05, 1, 1, 1])) > 0.9);
-  // Jitter of a still photo around a half-open reading is not a blink.
-  assert.equal(blinkDepth(series([0.93, 0.6, 0.9, 0.59, 0.95, 0.62])), 0);
+test('frame-to-frame jitter averages out; sustained motion does not', () => {
+  // Alternating ±1 px on the mouth is jitter; the same amplitude held for frames is motion.
+  const shift = (d: number) => baseFace.map((p, i) => (i >= 55 && i <= 59 ? { x: p.x, y: p.y + d } : p));
+  const jitter = [1, -1, 1, -1, 1, -1, 1, -1].map((d) => obs(shift(d)));
+  const sustained = [1, 1, 1, 1, -1, -1, -1, -1].map((d) => obs(shift(d)));
+  assert.ok(nonPlanarMotion(sustained) > 2 * nonPlanarMotion(jitter));
+});
+
+test('a blink needs the eye model to read closed and the lids to close', () => {
+  const closed = face(1);
+  const series = (values: number[], lids = values.map(() => baseFace)) => values.map((v, i) => obs(lids[i], v));
+  const lids = [baseFace, baseFace, closed, baseFace, baseFace, baseFace];
+  assert.ok(blinkDepth(series([1, 1, 0.05, 1, 1, 1], lids)) > 0.9);
+  // The eye model alone says "closed" but the lids did not move: a misreading.
+  assert.equal(blinkDepth(series([1, 1, 0.05, 1, 1, 1])), 0);
+  // Jitter around a half-open reading is not a blink, even with moving lids.
+  assert.equal(blinkDepth(series([0.93, 0.6, 0.9, 0.59, 0.95, 0.62], lids)), 0);
 });
 
 test('the presentation-attack score trims outliers', () => {
@@ -40,10 +69,10 @@ test('the presentation-attack score trims outliers', () => {
 });
 
 test('fusion: both questions must be answered live', () => {
-  const live = fuseLiveness({ nonPlanarMotion: 0.06, blinkDepth: 0, presentationAttack: 0.95, trackedFrames: 30 });
-  const still = fuseLiveness({ nonPlanarMotion: 0.01, blinkDepth: 0, presentationAttack: 1, trackedFrames: 30 });
+  const live = fuseLiveness({ nonPlanarMotion: 0.03, blinkDepth: 0, presentationAttack: 0.95, trackedFrames: 30 });
+  const still = fuseLiveness({ nonPlanarMotion: 0.012, blinkDepth: 0, presentationAttack: 1, trackedFrames: 30 });
   const replay = fuseLiveness({ nonPlanarMotion: 0.06, blinkDepth: 0.9, presentationAttack: 0.02, trackedFrames: 30 });
-  const blinker = fuseLiveness({ nonPlanarMotion: 0.015, blinkDepth: 0.9, presentationAttack: 0.95, trackedFrames: 30 });
+  const blinker = fuseLiveness({ nonPlanarMotion: 0.012, blinkDepth: 0.9, presentationAttack: 0.95, trackedFrames: 30 });
   assert.ok(live.score > 0.9);
   assert.ok(still.score < 0.1);
   assert.ok(replay.score < 0.1);

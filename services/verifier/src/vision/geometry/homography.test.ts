@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fitHomography, homographyResidual, project } from './homography.js';
+import { fitHomography, project } from './homography.js';
+import type { Point } from './types.js';
+
+/** RMS distance between dst and src mapped by their best homography. */
+function homographyResidual(src: readonly Point[], dst: readonly Point[]): number {
+  const h = fitHomography(src, dst);
+  return Math.sqrt(src.reduce((s, p, i) => s + (project(h, p).x - dst[i]!.x) ** 2 + (project(h, p).y - dst[i]!.y) ** 2, 0) / src.length);
+}
 
 const grid = Array.from({ length: 25 }, (_, i) => ({ x: 100 + (i % 5) * 20, y: 80 + Math.floor(i / 5) * 25 }));
 const H = [1.1, 0.05, 12, -0.03, 0.95, -7, 0.0004, -0.0002, 1];

@@ -41,21 +41,6 @@ export function project(h: Homography, p: Point): Point {
   return { x: (h[0]! * p.x + h[1]! * p.y + h[2]!) / w, y: (h[3]! * p.x + h[4]! * p.y + h[5]!) / w };
 }
 
-/**
- * RMS distance between dst and src mapped by the best homography: how much of the
- * motion between two point sets no plane can explain. A flat photo moved, zoomed or
- * tilted in front of a camera leaves only landmark jitter; a real head leaves more.
- */
-export function homographyResidual(src: readonly Point[], dst: readonly Point[]): number {
-  const h = fitHomography(src, dst);
-  let s = 0;
-  for (let i = 0; i < src.length; i++) {
-    const q = project(h, src[i]!);
-    s += (q.x - dst[i]!.x) ** 2 + (q.y - dst[i]!.y) ** 2;
-  }
-  return Math.sqrt(s / src.length);
-}
-
 function normaliser(pts: readonly Point[]): { cx: number; cy: number; s: number } {
   let cx = 0, cy = 0;
   for (const p of pts) { cx += p.x; cy += p.y; }
