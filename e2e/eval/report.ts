@@ -57,13 +57,14 @@ export function machine(): RunInfo['machine'] {
 }
 
 export function gitState(cwd: string): { commit: string; dirty: boolean; dirtyPaths: string[] } {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd }).toString().trim();
+  const git = (...args: string[]) => execFileSync('git', args, { cwd }).toString();
   try {
+    // Porcelain lines are "XY path": no trimming, or the first line's status column shifts.
     const dirtyPaths = git('status', '--porcelain', '--untracked-files=no')
       .split('\n')
       .filter((l) => l.trim() !== '')
       .map((l) => l.slice(3));
-    return { commit: git('rev-parse', '--short', 'HEAD'), dirty: dirtyPaths.length > 0, dirtyPaths };
+    return { commit: git('rev-parse', '--short', 'HEAD').trim(), dirty: dirtyPaths.length > 0, dirtyPaths };
   } catch {
     return { commit: 'unknown', dirty: true, dirtyPaths: [] };
   }

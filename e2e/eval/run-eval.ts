@@ -187,7 +187,12 @@ try {
   await scratch.remove();
 }
 
-/** JSON has no ±Infinity or NaN: a detection failure's -Infinity is written as the string "-Infinity". */
+/**
+ * JSON has no ±Infinity or NaN: a detection failure's -Infinity is written as the string
+ * "-Infinity". Six significant digits are more than any figure here supports and keep
+ * the file diffable.
+ */
 function jsonNumbers(_key: string, v: unknown): unknown {
-  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
+  if (typeof v !== 'number') return v;
+  return Number.isFinite(v) ? Number(v.toPrecision(6)) : String(v);
 }
