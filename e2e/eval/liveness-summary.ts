@@ -26,6 +26,12 @@ export interface Target {
   readonly met: boolean;
   /** How far from the limit, in percentage points (positive = room to spare). */
   readonly marginPp: number;
+  /**
+   * The presentation nearest the decision: the highest-scoring attack (APCER) or the
+   * lowest-scoring bona fide video (BPCER). With a 0% target the rate has no margin; the
+   * distance of this score from the threshold is the margin that matters.
+   */
+  readonly closest?: { readonly id: string; readonly score: number };
 }
 
 export interface CueClass {
@@ -44,6 +50,8 @@ export interface PeerLiveness {
 }
 
 export interface LivenessSummary {
+  /** The liveness threshold the decisions were made at. */
+  readonly threshold: number;
   readonly apcer: readonly ErrorRate[];
   readonly apcerByMotion: readonly ErrorRate[];
   readonly bpcer: readonly ErrorRate[];
@@ -73,7 +81,8 @@ function rate(label: string, rs: readonly PresentationResult[], isError: (r: Pre
   };
 }
 
-export function summariseLiveness(results: readonly PresentationResult[]): LivenessSummary {
+/** `threshold`: the liveness threshold `passed` was decided with (the bundle's, or LIVENESS_THRESHOLD). */
+export function summariseLiveness(results: readonly PresentationResult[], threshold: number): LivenessSummary {
   const of = (species: readonly Species[]) => results.filter((r) => species.includes(r.species));
   const accepted = (r: PresentationResult) => r.passed;
   const rejected = (r: PresentationResult) => !r.passed;
@@ -86,18 +95,29 @@ export function summariseLiveness(results: readonly PresentationResult[]): Liven
     rate('live videos, without flagged ones', bona.filter((r) => r.flag === undefined), rejected),
   ];
   const multiFace = [rate('multi-face video (street crowd): accepted', of(['multi-face-video']), accepted)];
-  const target = (metric: string, r: ErrorRate, limit: number): Target => ({
-    metric,
-    target: `≤ ${(limit * 100).toFixed(0)}%`,
-    measured: r.rate,
-    n: r.n,
-    met: r.rate <= limit,
-    marginPp: (limit - r.rate) * 100,
-  });
+  const score = (r: PresentationResult) => r.livenessScore ?? -Infinity;
+  const nearest = (rs: readonly PresentationResult[], highest: boolean) => {
+    const scored = rs.filter((r) => Number.isFinite(score(r)));
+    if (scored.length === 0) return undefined;
+    const r = scored.reduce((a, b) => ((highest ? score(b) > score(a) : score(b) < score(a)) ? b : a));
+    return { id: r.id, score: score(r) };
+  };
+  const target = (metric: string, r: ErrorRate, limit: number, rs: readonly PresentationResult[], attack: boolean): Target => {
+    const closest = nearest(rs, attack);
+    return {
+      metric,
+      target: `≤ ${(limit * 100).toFixed(0)}%`,
+      measured: r.rate,
+      n: r.n,
+      met: r.rate <= limit,
+      marginPp: (limit - r.rate) * 100,
+      ...(closest === undefined ? {} : { closest }),
+    };
+  };
   const targets = [
-    target('APCER, still-photo videos', apcer[0]!, 0),
-    target('APCER, recaptures (pictures as clips + replay videos)', apcer[3]!, 0.1),
-    target('BPCER, live videos (all, flagged included)', bpcer[0]!, 0.05),
+    target('APCER, still-photo videos', apcer[0]!, 0, of(['still-photo']), true),
+    target('APCER, recaptures (pictures as clips + replay videos)', apcer[3]!, 0.1, of(['recapture-still', 'replay-video']), true),
+    target('BPCER, live videos (all, flagged included)', bpcer[0]!, 0.05, bona, false),
   ];
   const classes: { label: string; rs: readonly PresentationResult[] }[] = [
     { label: 'bona fide (live videos)', rs: bona },
@@ -126,7 +146,7 @@ export function summariseLiveness(results: readonly PresentationResult[]): Liven
   });
   const scored = results.filter((r) => r.human !== undefined && r.species !== 'multi-face-video');
   const human = scored.length === 0 ? undefined : (['antispoof', 'liveness'] as const).map((model) => peerLiveness(model, scored));
-  return { apcer, apcerByMotion, bpcer, multiFace, targets, cueClasses, ...(human === undefined ? {} : { human }) };
+  return { threshold, apcer, apcerByMotion, bpcer, multiFace, targets, cueClasses, ...(human === undefined ? {} : { human }) };
 }
 
 /** A per-video mean score turned into decisions at the EER threshold of bona fide vs all attacks. */

@@ -1,5 +1,5 @@
 /** Renders report.json as the human-readable docs/eval/report.md. */
-import type { ErrorRate, LivenessSummary, PeerLiveness } from './liveness-summary.js';
+import type { ErrorRate, LivenessSummary, PeerLiveness, Target } from './liveness-summary.js';
 import type { PresentationResult } from './liveness.js';
 import { poissonTail, type Summary, type TarAtFar } from './metrics.js';
 import type { EvalReport } from './report.js';
@@ -156,6 +156,12 @@ function peerLivenessTable(h: readonly PeerLiveness[]): string {
   return table(['model', 'per-video mean score', 'bona fide', ...h[0]!.apcer.map((a) => `APCER ${a.label}`)], rows);
 }
 
+function targetVerdict(t: Target): string {
+  return t.met ? `met (margin ${t.marginPp.toFixed(1)} pp)` : `**missed** by ${(-t.marginPp).toFixed(1)} pp`;
+}
+
+const nearest = (t: Target): string => (t.closest === undefined ? 'n/a' : `${short(t.closest.id)}: ${num(t.closest.score)}`);
+
 function livenessSection(r: EvalReport): string {
   const s: LivenessSummary = r.liveness.summary;
   const ps = r.liveness.presentations;
@@ -172,9 +178,12 @@ function livenessSection(r: EvalReport): string {
   );
   out.push('### Targets of the issue', '');
   out.push(
+    `Decisions at liveness threshold ${num(s.threshold, 2)}. "Nearest" is the attack with the highest liveness score (APCER) or the live video with the lowest (BPCER): ` +
+      'with a 0% target the rate has no margin, the distance of that score from the threshold does.',
+    '',
     table(
-      ['metric', 'target', 'measured', 'presentations', 'verdict'],
-      s.targets.map((t) => [t.metric, t.target, pct(t.measured), t.n, t.met ? `met (margin ${t.marginPp.toFixed(1)} pp)` : `**missed** by ${(-t.marginPp).toFixed(1)} pp`]),
+      ['metric', 'target', 'measured', 'presentations', 'verdict', 'nearest to the threshold'],
+      s.targets.map((t) => [t.metric, t.target, pct(t.measured), t.n, targetVerdict(t), nearest(t)]),
     ),
     '',
   );
@@ -277,8 +286,8 @@ function headline(r: EvalReport): string {
   out.push('Liveness targets:', '');
   out.push(
     table(
-      ['metric', 'target', 'measured', 'verdict'],
-      r.liveness.summary.targets.map((t) => [t.metric, t.target, `${pct(t.measured)} of ${t.n}`, t.met ? `met (margin ${t.marginPp.toFixed(1)} pp)` : `**missed** by ${(-t.marginPp).toFixed(1)} pp`]),
+      ['metric', 'target', 'measured', 'verdict', `nearest to the threshold (${num(r.liveness.summary.threshold, 2)})`],
+      r.liveness.summary.targets.map((t) => [t.metric, t.target, `${pct(t.measured)} of ${t.n}`, targetVerdict(t), nearest(t)]),
     ),
     '',
   );

@@ -153,7 +153,7 @@ try {
       presentations,
     ),
   );
-  const summary = summariseLiveness(results);
+  const summary = summariseLiveness(results, config.livenessThreshold ?? bundle.manifest.calibration.liveness.threshold);
 
   const report: EvalReport = {
     run: {
