@@ -32,7 +32,12 @@ const levels = values.concurrency.split(',').map(Number);
 const scratch = await scratchDir();
 // The reference request: a 5-s 512×512 talking-head clip (cut from a real 11.8-s
 // clip, re-encoded H.264 at its own 30 fps) and one 910×1137 JPEG photo.
-const clip = await cutClip(corpusFile('KwaiVGI__LivePortrait/driving_d3.mp4'), path.join(scratch.dir, 'bench-5s.mp4'), 0, 5);
+const clip = await cutClip(
+  corpusFile('KwaiVGI__LivePortrait/driving_d3.mp4'),
+  path.join(scratch.dir, 'bench-5s.mp4'),
+  0,
+  5,
+);
 const fields = {
   encrypted_image: seal(await readFile(corpusFile('ageitgey__face_recognition/obama.jpg'))),
   encrypted_video: seal(await readFile(clip)),
@@ -68,7 +73,8 @@ async function closedLoop(concurrency: number, total: number): Promise<Run> {
   return { concurrency, latencies, stages, wallMs: performance.now() - t0 };
 }
 
-const pct = (v: number[], q: number) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(q * v.length))]!;
+const pct = (v: number[], q: number) =>
+  [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(q * v.length))]!;
 const median = (v: number[]) => pct(v, 0.5);
 
 try {
@@ -77,9 +83,13 @@ try {
   for (const c of levels) runs.push(await closedLoop(c, Math.max(requests, c * 4)));
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const machine = `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot }).toString().trim();
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot })
+    .toString()
+    .trim();
   const date = new Date().toISOString().slice(0, 10);
-  console.log(`machine: ${machine}\ncommit ${commit}, ${date}; request: 5-s 512×512 clip + 910×1137 photo`);
+  console.log(
+    `machine: ${machine}\ncommit ${commit}, ${date}; request: 5-s 512×512 clip + 910×1137 photo`,
+  );
   console.log('concurrency | p50 ms | p95 ms | req/s | median stages (ms)');
   const rows = runs.map((r) => {
     const stages = Object.entries(r.stages)

@@ -54,7 +54,12 @@ function filter(motion: Motion, w: number, h: number): string | undefined {
  * Writes `<dir>/<name>-<motion>.mp4` from any picture sharp reads (EXIF orientation
  * applied first, as a person holding the print would see it; transparency on white).
  */
-export async function makeStillClip(picture: string, motion: Motion, dir: string, name: string): Promise<string> {
+export async function makeStillClip(
+  picture: string,
+  motion: Motion,
+  dir: string,
+  name: string,
+): Promise<string> {
   const upright = path.join(dir, `${name}.png`);
   const info = await sharp(picture, { pages: 1 })
     .autoOrient()
@@ -68,9 +73,25 @@ export async function makeStillClip(picture: string, motion: Motion, dir: string
   const out = path.join(dir, `${name}-${motion}.mp4`);
   const vf = [`crop=${w}:${h}:0:0`, filter(motion, w, h)].filter((f) => f !== undefined).join(',');
   await ffmpegRun([
-    '-loop', '1', '-framerate', String(FPS), '-i', upright,
-    '-t', String(CLIP_SECONDS), '-vf', vf, '-r', String(FPS),
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', out,
+    '-loop',
+    '1',
+    '-framerate',
+    String(FPS),
+    '-i',
+    upright,
+    '-t',
+    String(CLIP_SECONDS),
+    '-vf',
+    vf,
+    '-r',
+    String(FPS),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    out,
   ]);
   return out;
 }

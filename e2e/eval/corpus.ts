@@ -1,13 +1,10 @@
 /**
- * The verifier's own corpus readers (services/verifier/scripts), reused rather than
- * rewritten. Those scripts sit outside every tsconfig project, so tsc cannot follow a
- * static import into them; they are loaded at run time (tsx) and the shape relied on is
- * stated here.
+ * The labelled corpus (../shared/data layout: MANIFEST.tsv, PAIRS.tsv), read for the
+ * calibration and evaluation scripts. Read in place, never copied into the repo.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Embedding } from '../../services/verifier/src/vision/embedder.js';
-import type { FaceModels } from '../../services/verifier/src/vision/face-models.js';
+import { fileURLToPath } from 'node:url';
 
 export interface CorpusFile {
   readonly file: string;
@@ -24,26 +21,51 @@ export interface CorpusPair {
   readonly notes: string;
 }
 
-export type EmbeddingResult = { ok: true; embedding: Embedding } | { ok: false; code: number };
-
-interface CorpusModule {
-  corpusDir(): string;
-  corpusPresent(dir?: string): boolean;
-  readManifest(dir?: string): CorpusFile[];
-  readPairs(dir?: string): CorpusPair[];
-  isTrivialPair(p: CorpusPair): boolean;
-}
-
-interface EmbeddingsModule {
-  embedPhotos(models: FaceModels, dir: string, files: readonly CorpusFile[]): Promise<Map<string, EmbeddingResult>>;
-}
-
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const scripts = path.join(repoRoot, 'services/verifier/scripts');
-const load = async <T>(file: string): Promise<T> => (await import(pathToFileURL(path.join(scripts, file)).href)) as T;
 
-export const corpus = await load<CorpusModule>('corpus.ts');
-export const { embedPhotos } = await load<EmbeddingsModule>('photo-embeddings.ts');
+/** SILENTID_DATA_DIR, else ../shared/data beside the repo. */
+export function corpusDir(): string {
+  return path.resolve(process.env.SILENTID_DATA_DIR ?? path.join(repoRoot, '../shared/data'));
+}
+
+export function corpusPresent(dir = corpusDir()): boolean {
+  return existsSync(path.join(dir, 'MANIFEST.tsv'));
+}
+
+function tsv(file: string): string[][] {
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split('\t'));
+}
+
+export function readManifest(dir = corpusDir()): CorpusFile[] {
+  return tsv(path.join(dir, 'MANIFEST.tsv')).map((r) => ({
+    file: r[0]!,
+    source: r[1]!,
+    kind: r[4]!,
+    identity: r[5] ?? '',
+    notes: r[6] ?? '',
+  }));
+}
+
+export function readPairs(dir = corpusDir()): CorpusPair[] {
+  return tsv(path.join(dir, 'PAIRS.tsv')).map((r) => ({
+    a: r[0]!,
+    b: r[1]!,
+    label: r[2]!,
+    notes: r[4] ?? '',
+  }));
+}
+
+/** Resolution variants and mirrors of one photo: too easy to count as real genuine pairs. */
+export const isTrivialPair = (p: CorpusPair): boolean =>
+  /near-duplicate|mirror|aligned crop vs full image/i.test(p.notes);
+
+/** The readers as one object, for call sites that read better as `corpus.readPairs()`. */
+export const corpus = { corpusDir, corpusPresent, readManifest, readPairs, isTrivialPair };
 
 /** An identity the corpus asserts (not blank, "-" or marked uncertain). */
-export const knownIdentity = (f: CorpusFile): boolean => f.identity !== '' && f.identity !== '-' && !f.identity.startsWith('uncertain');
+export const knownIdentity = (f: CorpusFile): boolean =>
+  f.identity !== '' && f.identity !== '-' && !f.identity.startsWith('uncertain');

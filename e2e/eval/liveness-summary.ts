@@ -69,7 +69,11 @@ const ATTACKS: readonly { label: string; species: readonly Species[] }[] = [
   { label: 'synthetic animation (LivePortrait d11)', species: ['synthetic-video'] },
 ];
 
-function rate(label: string, rs: readonly PresentationResult[], isError: (r: PresentationResult) => boolean): ErrorRate {
+function rate(
+  label: string,
+  rs: readonly PresentationResult[],
+  isError: (r: PresentationResult) => boolean,
+): ErrorRate {
   const errs = rs.filter(isError);
   return {
     label,
@@ -82,27 +86,50 @@ function rate(label: string, rs: readonly PresentationResult[], isError: (r: Pre
 }
 
 /** `threshold`: the liveness threshold `passed` was decided with (the bundle's, or LIVENESS_THRESHOLD). */
-export function summariseLiveness(results: readonly PresentationResult[], threshold: number): LivenessSummary {
+export function summariseLiveness(
+  results: readonly PresentationResult[],
+  threshold: number,
+): LivenessSummary {
   const of = (species: readonly Species[]) => results.filter((r) => species.includes(r.species));
   const accepted = (r: PresentationResult) => r.passed;
   const rejected = (r: PresentationResult) => !r.passed;
   const bona = of(['bona-fide']);
   const apcer = ATTACKS.map((a) => rate(a.label, of(a.species), accepted));
   const motions = [...new Set(of(['still-photo']).map((r) => r.motion))] as Motion[];
-  const apcerByMotion = motions.map((m) => rate(`still photo, ${m}`, of(['still-photo']).filter((r) => r.motion === m), accepted));
+  const apcerByMotion = motions.map((m) =>
+    rate(
+      `still photo, ${m}`,
+      of(['still-photo']).filter((r) => r.motion === m),
+      accepted,
+    ),
+  );
   const bpcer = [
     rate('live videos, all', bona, rejected),
-    rate('live videos, without flagged ones', bona.filter((r) => r.flag === undefined), rejected),
+    rate(
+      'live videos, without flagged ones',
+      bona.filter((r) => r.flag === undefined),
+      rejected,
+    ),
   ];
-  const multiFace = [rate('multi-face video (street crowd): accepted', of(['multi-face-video']), accepted)];
+  const multiFace = [
+    rate('multi-face video (street crowd): accepted', of(['multi-face-video']), accepted),
+  ];
   const score = (r: PresentationResult) => r.livenessScore ?? -Infinity;
   const nearest = (rs: readonly PresentationResult[], highest: boolean) => {
     const scored = rs.filter((r) => Number.isFinite(score(r)));
     if (scored.length === 0) return undefined;
-    const r = scored.reduce((a, b) => ((highest ? score(b) > score(a) : score(b) < score(a)) ? b : a));
+    const r = scored.reduce((a, b) =>
+      (highest ? score(b) > score(a) : score(b) < score(a)) ? b : a,
+    );
     return { id: r.id, score: score(r) };
   };
-  const target = (metric: string, r: ErrorRate, limit: number, rs: readonly PresentationResult[], attack: boolean): Target => {
+  const target = (
+    metric: string,
+    r: ErrorRate,
+    limit: number,
+    rs: readonly PresentationResult[],
+    attack: boolean,
+  ): Target => {
     const closest = nearest(rs, attack);
     return {
       metric,
@@ -116,12 +143,21 @@ export function summariseLiveness(results: readonly PresentationResult[], thresh
   };
   const targets = [
     target('APCER, still-photo videos', apcer[0]!, 0, of(['still-photo']), true),
-    target('APCER, recaptures (pictures as clips + replay videos)', apcer[3]!, 0.1, of(['recapture-still', 'replay-video']), true),
+    target(
+      'APCER, recaptures (pictures as clips + replay videos)',
+      apcer[3]!,
+      0.1,
+      of(['recapture-still', 'replay-video']),
+      true,
+    ),
     target('BPCER, live videos (all, flagged included)', bpcer[0]!, 0.05, bona, false),
   ];
   const classes: { label: string; rs: readonly PresentationResult[] }[] = [
     { label: 'bona fide (live videos)', rs: bona },
-    ...motions.map((m) => ({ label: `still photo, ${m}`, rs: of(['still-photo']).filter((r) => r.motion === m) })),
+    ...motions.map((m) => ({
+      label: `still photo, ${m}`,
+      rs: of(['still-photo']).filter((r) => r.motion === m),
+    })),
     { label: 'recaptured pictures as clips', rs: of(['recapture-still']) },
     { label: 'screen-replay videos', rs: of(['replay-video']) },
     { label: 'synthetic animation', rs: of(['synthetic-video']) },
@@ -145,12 +181,27 @@ export function summariseLiveness(results: readonly PresentationResult[], thresh
     };
   });
   const scored = results.filter((r) => r.human !== undefined && r.species !== 'multi-face-video');
-  const human = scored.length === 0 ? undefined : (['antispoof', 'liveness'] as const).map((model) => peerLiveness(model, scored));
-  return { threshold, apcer, apcerByMotion, bpcer, multiFace, targets, cueClasses, ...(human === undefined ? {} : { human }) };
+  const human =
+    scored.length === 0
+      ? undefined
+      : (['antispoof', 'liveness'] as const).map((model) => peerLiveness(model, scored));
+  return {
+    threshold,
+    apcer,
+    apcerByMotion,
+    bpcer,
+    multiFace,
+    targets,
+    cueClasses,
+    ...(human === undefined ? {} : { human }),
+  };
 }
 
 /** A per-video mean score turned into decisions at the EER threshold of bona fide vs all attacks. */
-function peerLiveness(model: 'antispoof' | 'liveness', rs: readonly PresentationResult[]): PeerLiveness {
+function peerLiveness(
+  model: 'antispoof' | 'liveness',
+  rs: readonly PresentationResult[],
+): PeerLiveness {
   const value = (r: PresentationResult) => {
     const v = model === 'antispoof' ? r.human!.real : r.human!.live;
     return Number.isFinite(v) ? v : -Infinity;

@@ -9,7 +9,10 @@ import path from 'node:path';
 import { ApiError } from '../../services/verifier/src/errors/api-error.js';
 import type { Config } from '../../services/verifier/src/config/config.js';
 import { loadVideo } from '../../services/verifier/src/media/video/load-video.js';
-import type { LivenessCues, LivenessEvidence } from '../../services/verifier/src/pipeline/liveness/fuse-liveness.js';
+import type {
+  LivenessCues,
+  LivenessEvidence,
+} from '../../services/verifier/src/pipeline/liveness/fuse-liveness.js';
 import { StageTimer } from '../../services/verifier/src/pipeline/stage-timer.js';
 import { verify } from '../../services/verifier/src/pipeline/verify.js';
 import type { FaceModels } from '../../services/verifier/src/vision/face-models.js';
@@ -17,7 +20,13 @@ import { MOTIONS, makeStillClip, type Motion } from './attack-clips.js';
 import type { CorpusFile } from './corpus.js';
 import type { HumanPeer } from './peers/human.js';
 
-export type Species = 'bona-fide' | 'still-photo' | 'recapture-still' | 'replay-video' | 'synthetic-video' | 'multi-face-video';
+export type Species =
+  | 'bona-fide'
+  | 'still-photo'
+  | 'recapture-still'
+  | 'replay-video'
+  | 'synthetic-video'
+  | 'multi-face-video';
 
 export interface Presentation {
   readonly id: string;
@@ -58,28 +67,67 @@ export interface PresentationOptions {
 }
 
 /** The presentations of the corpus; still pictures carry the motion they will be animated with. */
-export function buildPresentations(manifest: readonly CorpusFile[], dir: string, opts: PresentationOptions): Presentation[] {
+export function buildPresentations(
+  manifest: readonly CorpusFile[],
+  dir: string,
+  opts: PresentationOptions,
+): Presentation[] {
   const out: Presentation[] = [];
   const at = (f: CorpusFile) => path.join(dir, f.file);
   for (const f of manifest) {
     if (f.kind === 'video' || f.kind === 'live-video') {
-      const flag = /hamilton/i.test(f.file) ? 'stage footage with small faces, not a selfie' : undefined;
-      out.push({ id: f.file, source: f.file, species: 'bona-fide', video: at(f), ...(flag === undefined ? {} : { flag }) });
-    } else if (f.kind === 'spoof-video-replay') out.push({ id: f.file, source: f.file, species: 'replay-video', video: at(f) });
-    else if (f.kind === 'synthetic-video') out.push({ id: f.file, source: f.file, species: 'synthetic-video', video: at(f) });
-    else if (f.kind === 'multi-face-video') out.push({ id: f.file, source: f.file, species: 'multi-face-video', video: at(f) });
+      const flag = /hamilton/i.test(f.file)
+        ? 'stage footage with small faces, not a selfie'
+        : undefined;
+      out.push({
+        id: f.file,
+        source: f.file,
+        species: 'bona-fide',
+        video: at(f),
+        ...(flag === undefined ? {} : { flag }),
+      });
+    } else if (f.kind === 'spoof-video-replay')
+      out.push({ id: f.file, source: f.file, species: 'replay-video', video: at(f) });
+    else if (f.kind === 'synthetic-video')
+      out.push({ id: f.file, source: f.file, species: 'synthetic-video', video: at(f) });
+    else if (f.kind === 'multi-face-video')
+      out.push({ id: f.file, source: f.file, species: 'multi-face-video', video: at(f) });
   }
-  const real = manifest.filter((f) => f.kind === 'photo' || f.kind === 'live-image').slice(0, opts.photoLimit);
+  const real = manifest
+    .filter((f) => f.kind === 'photo' || f.kind === 'live-image')
+    .slice(0, opts.photoLimit);
   real.forEach((f, i) => {
     const motions: Motion[] =
       opts.movingPerPhoto >= MOVING.length
         ? [...MOTIONS]
-        : ['static', ...Array.from({ length: opts.movingPerPhoto }, (_, k) => MOVING[(i * opts.movingPerPhoto + k) % MOVING.length]!)];
-    for (const motion of motions) out.push({ id: `${f.file}#${motion}`, source: f.file, species: 'still-photo', motion, picture: at(f) });
+        : [
+            'static',
+            ...Array.from(
+              { length: opts.movingPerPhoto },
+              (_, k) => MOVING[(i * opts.movingPerPhoto + k) % MOVING.length]!,
+            ),
+          ];
+    for (const motion of motions)
+      out.push({
+        id: `${f.file}#${motion}`,
+        source: f.file,
+        species: 'still-photo',
+        motion,
+        picture: at(f),
+      });
   });
   // Recaptured pictures are few: every motion of each.
-  for (const f of manifest.filter((m) => m.kind === 'spoof-image' || m.kind === 'spoof-image-print')) {
-    for (const motion of MOTIONS) out.push({ id: `${f.file}#${motion}`, source: f.file, species: 'recapture-still', motion, picture: at(f) });
+  for (const f of manifest.filter(
+    (m) => m.kind === 'spoof-image' || m.kind === 'spoof-image-print',
+  )) {
+    for (const motion of MOTIONS)
+      out.push({
+        id: `${f.file}#${motion}`,
+        source: f.file,
+        species: 'recapture-still',
+        motion,
+        picture: at(f),
+      });
   }
   return out;
 }
@@ -102,11 +150,17 @@ export interface LivenessRunDeps {
  * one is analysed, and the human peer's TF.js (main thread) overlaps our ONNX sessions
  * (worker threads): on two cores that halves the wall time.
  */
-export async function runPresentations(deps: LivenessRunDeps, presentations: readonly Presentation[]): Promise<PresentationResult[]> {
+export async function runPresentations(
+  deps: LivenessRunDeps,
+  presentations: readonly Presentation[],
+): Promise<PresentationResult[]> {
   const prepare = (p: Presentation, i: number): Promise<string> =>
-    p.video !== undefined ? Promise.resolve(p.video) : makeStillClip(p.picture!, p.motion!, deps.scratch, `p${i}`);
+    p.video !== undefined
+      ? Promise.resolve(p.video)
+      : makeStillClip(p.picture!, p.motion!, deps.scratch, `p${i}`);
   const out: PresentationResult[] = [];
-  let next: Promise<string> | undefined = presentations.length > 0 ? prepare(presentations[0]!, 0) : undefined;
+  let next: Promise<string> | undefined =
+    presentations.length > 0 ? prepare(presentations[0]!, 0) : undefined;
   for (let i = 0; i < presentations.length; i++) {
     const p = presentations[i]!;
     const file = await next!;
@@ -117,22 +171,40 @@ export async function runPresentations(deps: LivenessRunDeps, presentations: rea
     const bytes = await readFile(file);
     const [ours, human] = await Promise.all([
       judge(deps, bytes),
-      deps.human !== undefined && deps.humanFor(p) ? humanScores(deps, deps.human, bytes) : Promise.resolve(undefined),
+      deps.human !== undefined && deps.humanFor(p)
+        ? humanScores(deps, deps.human, bytes)
+        : Promise.resolve(undefined),
     ]);
     const { video: _v, picture: _p, ...meta } = p;
-    out.push({ ...meta, ...ours, ...(human === undefined ? {} : { human }), ms: performance.now() - t0 });
-    if ((i + 1) % 25 === 0 || i + 1 === presentations.length) deps.log(`liveness: ${i + 1}/${presentations.length}`);
+    out.push({
+      ...meta,
+      ...ours,
+      ...(human === undefined ? {} : { human }),
+      ms: performance.now() - t0,
+    });
+    if ((i + 1) % 25 === 0 || i + 1 === presentations.length)
+      deps.log(`liveness: ${i + 1}/${presentations.length}`);
   }
   return out;
 }
 
-type Judgement = Pick<PresentationResult, 'passed' | 'status' | 'errorCode' | 'livenessScore' | 'cues' | 'evidence'>;
+type Judgement = Pick<
+  PresentationResult,
+  'passed' | 'status' | 'errorCode' | 'livenessScore' | 'cues' | 'evidence'
+>;
 
 async function judge(deps: LivenessRunDeps, video: Uint8Array): Promise<Judgement> {
   try {
     const o = await verify(
       { models: deps.models, config: deps.config },
-      { photo: deps.photo, video, autoRotate: false, checkQuality: false, returnImage: false, returnFaceImage: false },
+      {
+        photo: deps.photo,
+        video,
+        autoRotate: false,
+        checkQuality: false,
+        returnImage: false,
+        returnFaceImage: false,
+      },
       new StageTimer(),
     );
     return {
@@ -148,20 +220,36 @@ async function judge(deps: LivenessRunDeps, video: Uint8Array): Promise<Judgemen
 }
 
 /** The peer sees the frames our pipeline samples (same decoder, same limits), evenly thinned. */
-async function humanScores(deps: LivenessRunDeps, human: HumanPeer, bytes: Uint8Array): Promise<PresentationResult['human']> {
+async function humanScores(
+  deps: LivenessRunDeps,
+  human: HumanPeer,
+  bytes: Uint8Array,
+): Promise<PresentationResult['human']> {
   let frames;
   try {
-    frames = (await loadVideo(bytes, deps.config.video, deps.config.sampling, { ffmpegPath: deps.config.ffmpegPath, ffprobePath: deps.config.ffprobePath })).frames;
+    frames = (
+      await loadVideo(bytes, deps.config.video, deps.config.sampling, {
+        ffmpegPath: deps.config.ffmpegPath,
+        ffprobePath: deps.config.ffprobePath,
+      })
+    ).frames;
   } catch {
     return { real: NaN, live: NaN, frames: 0 };
   }
   const step = Math.max(1, frames.length / deps.humanFrames);
-  const picked = Array.from({ length: Math.min(deps.humanFrames, frames.length) }, (_, k) => frames[Math.floor(k * step)]!);
+  const picked = Array.from(
+    { length: Math.min(deps.humanFrames, frames.length) },
+    (_, k) => frames[Math.floor(k * step)]!,
+  );
   const scores = [];
   for (const f of picked) {
     const s = await human.frameLiveness(f.image);
     if (s !== undefined) scores.push(s);
   }
   const mean = (v: number[]) => (v.length === 0 ? NaN : v.reduce((a, b) => a + b, 0) / v.length);
-  return { real: mean(scores.map((s) => s.real)), live: mean(scores.map((s) => s.live)), frames: scores.length };
+  return {
+    real: mean(scores.map((s) => s.real)),
+    live: mean(scores.map((s) => s.live)),
+    frames: scores.length,
+  };
 }

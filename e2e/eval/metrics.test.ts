@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { equalErrorRate, histogram, poissonTail, precisionRecall, rateAtOrAbove, rocAuc, summarise, tarAtFar } from './metrics.js';
+import {
+  equalErrorRate,
+  histogram,
+  poissonTail,
+  precisionRecall,
+  rateAtOrAbove,
+  rocAuc,
+  summarise,
+  tarAtFar,
+} from './metrics.js';
 
 test('AUC is 1 for separated scores, 0.5 for identical ones, and counts ties as half', () => {
   assert.equal(rocAuc([0.9, 0.8], [0.1, 0.2]), 1);

@@ -50,8 +50,13 @@ export interface EqualErrorRate {
 }
 
 /** Sweeps every observed score as an "accept if ≥" threshold; the point where FAR and FRR meet. */
-export function equalErrorRate(genuine: readonly number[], impostor: readonly number[]): EqualErrorRate {
-  const candidates = [...new Set([...genuine, ...impostor].filter(Number.isFinite))].sort((a, b) => a - b);
+export function equalErrorRate(
+  genuine: readonly number[],
+  impostor: readonly number[],
+): EqualErrorRate {
+  const candidates = [...new Set([...genuine, ...impostor].filter(Number.isFinite))].sort(
+    (a, b) => a - b,
+  );
   candidates.push(Infinity);
   let best: EqualErrorRate = { eer: NaN, threshold: NaN, far: NaN, frr: NaN };
   let gap = Infinity;
@@ -87,15 +92,28 @@ export interface TarAtFar {
  * accepted, so the threshold is the next impostor score down. With n impostors, FARs
  * below 1/n can only be bounded by "no impostor accepted".
  */
-export function tarAtFar(genuine: readonly number[], impostor: readonly number[], far: number): TarAtFar {
+export function tarAtFar(
+  genuine: readonly number[],
+  impostor: readonly number[],
+  far: number,
+): TarAtFar {
   const imp = [...impostor].sort((a, b) => b - a);
   const n = imp.length;
   const k = Math.floor(far * n + 1e-9);
   const threshold = k < n ? imp[k]! : -Infinity;
   // Strictly above: impostors tied with the cut are rejected, so ties never push FAR over the target.
   const accepted = imp.filter((v) => v > threshold).length;
-  const tar = genuine.length === 0 ? NaN : genuine.filter((g) => g > threshold).length / genuine.length;
-  return { targetFar: far, tar, threshold, impostorsAccepted: accepted, impostors: n, observedFar: n === 0 ? NaN : accepted / n, measured: accepted >= 10 };
+  const tar =
+    genuine.length === 0 ? NaN : genuine.filter((g) => g > threshold).length / genuine.length;
+  return {
+    targetFar: far,
+    tar,
+    threshold,
+    impostorsAccepted: accepted,
+    impostors: n,
+    observedFar: n === 0 ? NaN : accepted / n,
+    measured: accepted >= 10,
+  };
 }
 
 export interface Rate {
@@ -144,7 +162,10 @@ export interface PrecisionRecall {
   readonly recall: number;
 }
 
-export function precisionRecall(positives: readonly boolean[], negatives: readonly boolean[]): PrecisionRecall {
+export function precisionRecall(
+  positives: readonly boolean[],
+  negatives: readonly boolean[],
+): PrecisionRecall {
   const tp = positives.filter(Boolean).length;
   const fn = positives.length - tp;
   const fp = negatives.filter(Boolean).length;

@@ -9,7 +9,10 @@ import type { Config } from '../../services/verifier/src/config/config.js';
 import { ApiError } from '../../services/verifier/src/errors/api-error.js';
 import { decodePhoto } from '../../services/verifier/src/media/image/decode-photo.js';
 import type { RgbImage } from '../../services/verifier/src/media/types.js';
-import { analysePhoto, type PhotoFace } from '../../services/verifier/src/pipeline/analyse-photo.js';
+import {
+  analysePhoto,
+  type PhotoFace,
+} from '../../services/verifier/src/pipeline/analyse-photo.js';
 import { StageTimer } from '../../services/verifier/src/pipeline/stage-timer.js';
 import { cosine } from '../../services/verifier/src/vision/embedder.js';
 import type { FaceModels } from '../../services/verifier/src/vision/face-models.js';
@@ -18,9 +21,17 @@ import { precisionRecall, type PrecisionRecall } from './metrics.js';
 
 type Outcome = { ok: true; face: PhotoFace } | { ok: false; code: number };
 
-async function analyse(models: FaceModels, image: RgbImage, autoRotate: boolean, checkQuality: boolean): Promise<Outcome> {
+async function analyse(
+  models: FaceModels,
+  image: RgbImage,
+  autoRotate: boolean,
+  checkQuality: boolean,
+): Promise<Outcome> {
   try {
-    return { ok: true, face: await analysePhoto(models, image, { autoRotate, checkQuality }, new StageTimer()) };
+    return {
+      ok: true,
+      face: await analysePhoto(models, image, { autoRotate, checkQuality }, new StageTimer()),
+    };
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     return { ok: false, code: err.code };
@@ -43,10 +54,19 @@ export interface OcclusionResult {
 }
 
 /** check_quality: 4004 on `occluded-face` photos (positives) vs clean `photo` kind (negatives). */
-export async function measureOcclusion(models: FaceModels, config: Config, dir: string, manifest: readonly CorpusFile[]): Promise<OcclusionResult> {
+export async function measureOcclusion(
+  models: FaceModels,
+  config: Config,
+  dir: string,
+  manifest: readonly CorpusFile[],
+): Promise<OcclusionResult> {
   const run = async (files: readonly CorpusFile[]) => {
     const out: { file: string; o: Outcome }[] = [];
-    for (const f of files) out.push({ file: f.file, o: await analyse(models, await decode(dir, f, config), false, true) });
+    for (const f of files)
+      out.push({
+        file: f.file,
+        o: await analyse(models, await decode(dir, f, config), false, true),
+      });
     return out;
   };
   const pos = await run(manifest.filter((f) => f.kind === 'occluded-face'));
@@ -86,9 +106,17 @@ export interface AutoRotateResult {
 /** Success: a face found and its embedding within cosine 0.5 of the upright photo's (the right orientation chosen). */
 export const ROTATION_MIN_COSINE = 0.5;
 
-export async function measureAutoRotate(models: FaceModels, config: Config, dir: string, photos: readonly CorpusFile[]): Promise<AutoRotateResult> {
+export async function measureAutoRotate(
+  models: FaceModels,
+  config: Config,
+  dir: string,
+  photos: readonly CorpusFile[],
+): Promise<AutoRotateResult> {
   const uprightNoFace: string[] = [];
-  const tally = new Map<string, { successes: number; n: number; noFace: number; failures: string[] }>();
+  const tally = new Map<
+    string,
+    { successes: number; n: number; noFace: number; failures: string[] }
+  >();
   for (const f of photos) {
     const image = await decode(dir, f, config);
     const upright = await analyse(models, image, false, false);
@@ -101,7 +129,12 @@ export async function measureAutoRotate(models: FaceModels, config: Config, dir:
       for (const autoRotate of [false, true]) {
         const o = await analyse(models, turned, autoRotate, false);
         const ok = o.ok && cosine(o.face.embedding, upright.face.embedding) >= ROTATION_MIN_COSINE;
-        const t = tally.get(`${degrees}/${autoRotate}`) ?? { successes: 0, n: 0, noFace: 0, failures: [] };
+        const t = tally.get(`${degrees}/${autoRotate}`) ?? {
+          successes: 0,
+          n: 0,
+          noFace: 0,
+          failures: [],
+        };
         t.n++;
         if (ok) t.successes++;
         else t.failures.push(f.file);
@@ -112,16 +145,27 @@ export async function measureAutoRotate(models: FaceModels, config: Config, dir:
   }
   const rows = [...tally].map(([k, t]) => {
     const [deg, auto] = k.split('/');
-    return { degrees: Number(deg), autoRotate: auto === 'true', ...t, rate: t.n === 0 ? NaN : t.successes / t.n };
+    return {
+      degrees: Number(deg),
+      autoRotate: auto === 'true',
+      ...t,
+      rate: t.n === 0 ? NaN : t.successes / t.n,
+    };
   });
   return { photos: photos.length, uprightNoFace, rows };
 }
 
 /** Pixels turned clockwise by sharp; no EXIF is involved, so the decoder cannot undo it. */
 async function rotate(image: RgbImage, degrees: number): Promise<RgbImage> {
-  const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+  const { data, info } = await sharp(image.data, {
+    raw: { width: image.width, height: image.height, channels: 3 },
+  })
     .rotate(degrees)
     .raw()
     .toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  return {
+    width: info.width,
+    height: info.height,
+    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+  };
 }

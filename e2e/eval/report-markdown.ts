@@ -5,26 +5,46 @@ import { poissonTail, type Summary, type TarAtFar } from './metrics.js';
 import type { EvalReport } from './report.js';
 import type { PairSetResult, PipelineVerification } from './verification.js';
 
-const pct = (v: number, digits = 1): string => (Number.isFinite(v) ? `${(v * 100).toFixed(digits)}%` : 'n/a');
-const num = (v: number, digits = 3): string => (Number.isFinite(v) ? v.toFixed(digits) : v === -Infinity ? 'no face' : 'n/a');
+const pct = (v: number, digits = 1): string =>
+  Number.isFinite(v) ? `${(v * 100).toFixed(digits)}%` : 'n/a';
+const num = (v: number, digits = 3): string =>
+  Number.isFinite(v) ? v.toFixed(digits) : v === -Infinity ? 'no face' : 'n/a';
 const row = (cells: readonly (string | number)[]): string => `| ${cells.join(' | ')} |`;
 const table = (head: readonly string[], rows: readonly (readonly (string | number)[])[]): string =>
   [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
 const short = (file: string): string => file.replace(/^.*\//, '');
-const meanSd = (s: Summary): string => (s.n === 0 ? 'n/a' : `${num(s.mean)} ± ${num(s.sd)} (n = ${s.n})`);
+const meanSd = (s: Summary): string =>
+  s.n === 0 ? 'n/a' : `${num(s.mean)} ± ${num(s.sd)} (n = ${s.n})`;
 
 /** TAR with its support: impostors accepted of all; † = fewer than 10 accepted, a bound rather than a measured FAR. */
 function tar(t: TarAtFar): string {
   return `${pct(t.tar)} (${t.impostorsAccepted}/${t.impostors}${t.measured ? '' : ' †'})`;
 }
-const DAGGER = '† fewer than 10 impostor pairs lie above the threshold: the FAR is bounded, **not measured** — do not read this column as a rate.';
+const DAGGER =
+  '† fewer than 10 impostor pairs lie above the threshold: the FAR is bounded, **not measured** — do not read this column as a rate.';
 
 function verificationTable(pipelines: readonly PipelineVerification[], setIndex: number): string {
   return table(
-    ['pipeline', 'genuine / impostor pairs', 'pairs with a detection failure (gen / imp)', 'AUC', 'EER', 'TAR @ FAR 1%', 'TAR @ FAR 0.1%'],
+    [
+      'pipeline',
+      'genuine / impostor pairs',
+      'pairs with a detection failure (gen / imp)',
+      'AUC',
+      'EER',
+      'TAR @ FAR 1%',
+      'TAR @ FAR 0.1%',
+    ],
     pipelines.map((p) => {
       const s = p.sets[setIndex]!;
-      return [p.pipeline, `${s.genuine} / ${s.impostor}`, `${s.genuineFailures} / ${s.impostorFailures}`, num(s.auc, 4), pct(s.eer.eer), tar(s.tar[0]!), tar(s.tar[1]!)];
+      return [
+        p.pipeline,
+        `${s.genuine} / ${s.impostor}`,
+        `${s.genuineFailures} / ${s.impostorFailures}`,
+        num(s.auc, 4),
+        pct(s.eer.eer),
+        tar(s.tar[0]!),
+        tar(s.tar[1]!),
+      ];
     }),
   );
 }
@@ -34,7 +54,11 @@ function histogramTable(s: PairSetResult): string {
   return table(
     ['score bin', 'genuine', 'impostor'],
     [
-      ...s.histogram.genuine.map((g, i) => [`[${num(e[i]!, 2)}, ${num(e[i + 1]!, 2)}${i === s.histogram.genuine.length - 1 ? ']' : ')'}`, g, s.histogram.impostor[i]!]),
+      ...s.histogram.genuine.map((g, i) => [
+        `[${num(e[i]!, 2)}, ${num(e[i + 1]!, 2)}${i === s.histogram.genuine.length - 1 ? ']' : ')'}`,
+        g,
+        s.histogram.impostor[i]!,
+      ]),
       ['no face found', s.genuineFailures, s.impostorFailures],
     ],
   );
@@ -45,12 +69,19 @@ function verificationSection(r: EvalReport): string {
   const ours = v.pipelines[0]!;
   const out: string[] = ['## 1. Verification (photo pairs)', ''];
   out.push(
-    `Pairs from PAIRS.tsv labelled \`same\` / \`different\`; left out: ${Object.entries(v.excludedPairs).map(([k, n]) => `${n} (${k})`).join(', ') || 'none'}. ` +
+    `Pairs from PAIRS.tsv labelled \`same\` / \`different\`; left out: ${
+      Object.entries(v.excludedPairs)
+        .map(([k, n]) => `${n} (${k})`)
+        .join(', ') || 'none'
+    }. ` +
       'A detection failure counts as a non-match (score −∞). Trivial pairs are resolution variants, mirrors and aligned crops of one photo (`isTrivialPair`). ' +
       'TAR at FAR x accepts at most ⌊x·n⌋ impostors; when fewer than 10 impostors lie above the threshold the FAR is not measured but only bounded, and the table says so.',
     '',
   );
-  for (const p of v.pipelines) out.push(`- **${p.pipeline}**: ${p.description}; ${num(p.msPerPhoto, 0)} ms per photo (decode + detect + embed, this machine).`);
+  for (const p of v.pipelines)
+    out.push(
+      `- **${p.pipeline}**: ${p.description}; ${num(p.msPerPhoto, 0)} ms per photo (decode + detect + embed, this machine).`,
+    );
   for (const u of v.unavailable) out.push(`- **${u.name}: not measured** — ${u.reason}`);
   out.push('');
   out.push('TAR cells: rate (impostors accepted at that threshold / impostors). ' + DAGGER, '');
@@ -58,22 +89,45 @@ function verificationSection(r: EvalReport): string {
     out.push(`### ${s.set}`, '', verificationTable(v.pipelines, i), '');
   });
   if (v.common.length > 1) {
-    out.push('### Descriptors on equal terms: only pairs where every pipeline found both faces', '');
-    v.common[0]!.sets.forEach((s, i) => out.push(`**${s.set}**`, '', verificationTable(v.common, i), ''));
+    out.push(
+      '### Descriptors on equal terms: only pairs where every pipeline found both faces',
+      '',
+    );
+    v.common[0]!.sets.forEach((s, i) =>
+      out.push(`**${s.set}**`, '', verificationTable(v.common, i), ''),
+    );
   }
   out.push('### Score distributions (PAIRS.tsv, without trivial pairs)', '');
   out.push(
     table(
-      ['pipeline', 'score', 'genuine mean ± sd', 'impostor mean ± sd', 'impostor max', 'EER threshold'],
+      [
+        'pipeline',
+        'score',
+        'genuine mean ± sd',
+        'impostor mean ± sd',
+        'impostor max',
+        'EER threshold',
+      ],
       v.pipelines.map((p) => {
         const s = p.sets[1]!;
-        return [p.pipeline, p === ours ? 'cosine' : '−euclidean distance', meanSd(s.genuineScores), meanSd(s.impostorScores), num(s.impostorScores.max), num(s.eer.threshold)];
+        return [
+          p.pipeline,
+          p === ours ? 'cosine' : '−euclidean distance',
+          meanSd(s.genuineScores),
+          meanSd(s.impostorScores),
+          num(s.impostorScores.max),
+          num(s.eer.threshold),
+        ];
       }),
     ),
     '',
   );
-  for (const p of v.pipelines) out.push(`**${p.pipeline}** histogram`, '', histogramTable(p.sets[1]!), '');
-  out.push('### Observed false-match rate at the seed table\'s verification_score thresholds (ours)', '');
+  for (const p of v.pipelines)
+    out.push(`**${p.pipeline}** histogram`, '', histogramTable(p.sets[1]!), '');
+  out.push(
+    "### Observed false-match rate at the seed table's verification_score thresholds (ours)",
+    '',
+  );
   out.push(
     'The promise is FMR = 10^(3 − 10·s). "observed" counts impostor pairs whose verification_score ≥ s; with n impostors, a promised rate below 1/n cannot be observed, only not contradicted.',
     '',
@@ -83,10 +137,18 @@ function verificationSection(r: EvalReport): string {
       `**${s.set}**`,
       '',
       table(
-        ['verification_score ≥', 'promised FMR', 'observed FMR (impostors accepted / n)', 'TAR (genuine accepted / n)', 'verdict'],
+        [
+          'verification_score ≥',
+          'promised FMR',
+          'observed FMR (impostors accepted / n)',
+          'TAR (genuine accepted / n)',
+          'verdict',
+        ],
         (s.thresholds ?? []).map((t) => [
           t.score.toFixed(1),
-          t.promisedFmr >= 0.01 ? pct(t.promisedFmr, 0) : `1 in ${Math.round(1 / t.promisedFmr).toLocaleString('en')}`,
+          t.promisedFmr >= 0.01
+            ? pct(t.promisedFmr, 0)
+            : `1 in ${Math.round(1 / t.promisedFmr).toLocaleString('en')}`,
           `${pct(t.observedFmr.rate, 2)} (${t.observedFmr.count} / ${t.observedFmr.n})`,
           `${pct(t.tar.rate)} (${t.tar.count} / ${t.tar.n})`,
           verdict(t.observedFmr.count, t.promisedFmr * t.observedFmr.n),
@@ -98,13 +160,21 @@ function verificationSection(r: EvalReport): string {
   out.push('### Detection failures and worst pairs (PAIRS.tsv, without trivial pairs)', '');
   for (const p of v.pipelines) {
     const s = p.sets[1]!;
-    out.push(`**${p.pipeline}** — no face found in ${p.noFace.length} of ${p.encoded} files${p.noFace.length > 0 ? `: ${p.noFace.map(short).join(', ')}` : ''}.`, '');
+    out.push(
+      `**${p.pipeline}** — no face found in ${p.noFace.length} of ${p.encoded} files${p.noFace.length > 0 ? `: ${p.noFace.map(short).join(', ')}` : ''}.`,
+      '',
+    );
     out.push(
       table(
         ['worst genuine (lowest)', 'score', 'worst impostor (highest)', 'score'],
         s.worstGenuine.map((g, i) => {
           const imp = s.worstImpostor[i];
-          return [`${g.a} ↔ ${short(g.b)}`, num(g.score), imp === undefined ? '' : `${imp.a} ↔ ${short(imp.b)}`, imp === undefined ? '' : num(imp.score)];
+          return [
+            `${g.a} ↔ ${short(g.b)}`,
+            num(g.score),
+            imp === undefined ? '' : `${imp.a} ↔ ${short(imp.b)}`,
+            imp === undefined ? '' : num(imp.score),
+          ];
         }),
       ),
       '',
@@ -116,7 +186,10 @@ function verificationSection(r: EvalReport): string {
 /** Observed false matches against the promise, as a Poisson tail probability. */
 function verdict(count: number, expected: number): string {
   const p = poissonTail(count, expected);
-  if (count === 0) return expected < 1 ? `not contradicted; ${expected.toFixed(2)} expected, too few impostors to observe the rate` : `consistent (${expected.toFixed(1)} expected)`;
+  if (count === 0)
+    return expected < 1
+      ? `not contradicted; ${expected.toFixed(2)} expected, too few impostors to observe the rate`
+      : `consistent (${expected.toFixed(1)} expected)`;
   return p < 0.05
     ? `**worse than promised**: ${expected.toFixed(2)} expected, P(≥ ${count}) = ${p.toPrecision(2)}`
     : `consistent: ${expected.toFixed(2)} expected, P(≥ ${count}) = ${p.toPrecision(2)}`;
@@ -129,38 +202,58 @@ function rateRows(rates: readonly ErrorRate[], what: string): (string | number)[
     `${r.errors} ${what}`,
     `**${pct(r.rate)}**`,
     `${r.noUsableFace} (${pct(r.n === 0 ? NaN : r.noUsableFace / r.n)})`,
-    r.errorIds.length === 0 ? '' : r.errorIds.slice(0, 8).map(short).join(', ') + (r.errorIds.length > 8 ? ', …' : ''),
+    r.errorIds.length === 0
+      ? ''
+      : r.errorIds.slice(0, 8).map(short).join(', ') + (r.errorIds.length > 8 ? ', …' : ''),
   ]);
 }
 
 function presentationRow(p: PresentationResult): (string | number)[] {
   const c = p.cues;
   const e = p.evidence;
-  const outcome = p.status === 'error' ? `refused ${p.errorCode}` : `${p.passed ? '**pass**' : 'fail'} (${p.status})`;
+  const outcome =
+    p.status === 'error'
+      ? `refused ${p.errorCode}`
+      : `${p.passed ? '**pass**' : 'fail'} (${p.status})`;
   return [
     `${short(p.id)}${p.flag === undefined ? '' : ' ⚑'}`,
     p.species,
     outcome,
     num(p.livenessScore ?? NaN),
-    c === undefined ? '' : `${num(c.nonPlanarMotion, 4)} / ${num(c.blinkDepth, 2)} / ${num(c.presentationAttack, 3)} / ${c.trackedFrames}`,
+    c === undefined
+      ? ''
+      : `${num(c.nonPlanarMotion, 4)} / ${num(c.blinkDepth, 2)} / ${num(c.presentationAttack, 3)} / ${c.trackedFrames}`,
     e === undefined ? '' : `${num(e.motion, 2)} / ${num(e.blink, 2)} / ${num(e.direct, 2)}`,
-    p.human === undefined ? '' : `${num(p.human.real, 2)} / ${num(p.human.live, 2)} (${p.human.frames} fr)`,
+    p.human === undefined
+      ? ''
+      : `${num(p.human.real, 2)} / ${num(p.human.live, 2)} (${p.human.frames} fr)`,
   ];
 }
 
 function peerLivenessTable(h: readonly PeerLiveness[]): string {
   const rows: (string | number)[][] = [];
   for (const m of h) {
-    rows.push([`human ${m.model}`, `AUC ${num(m.auc)}; threshold at EER ${num(m.threshold)}`, `BPCER ${pct(m.bpcer.rate)} (${m.bpcer.errors}/${m.bpcer.n})`, ...m.apcer.map((a) => `${pct(a.rate)} (${a.errors}/${a.n})`)]);
+    rows.push([
+      `human ${m.model}`,
+      `AUC ${num(m.auc)}; threshold at EER ${num(m.threshold)}`,
+      `BPCER ${pct(m.bpcer.rate)} (${m.bpcer.errors}/${m.bpcer.n})`,
+      ...m.apcer.map((a) => `${pct(a.rate)} (${a.errors}/${a.n})`),
+    ]);
   }
-  return table(['model', 'per-video mean score', 'bona fide', ...h[0]!.apcer.map((a) => `APCER ${a.label}`)], rows);
+  return table(
+    ['model', 'per-video mean score', 'bona fide', ...h[0]!.apcer.map((a) => `APCER ${a.label}`)],
+    rows,
+  );
 }
 
 function targetVerdict(t: Target): string {
-  return t.met ? `met (margin ${t.marginPp.toFixed(1)} pp)` : `**missed** by ${(-t.marginPp).toFixed(1)} pp`;
+  return t.met
+    ? `met (margin ${t.marginPp.toFixed(1)} pp)`
+    : `**missed** by ${(-t.marginPp).toFixed(1)} pp`;
 }
 
-const nearest = (t: Target): string => (t.closest === undefined ? 'n/a' : `${short(t.closest.id)}: ${num(t.closest.score)}`);
+const nearest = (t: Target): string =>
+  t.closest === undefined ? 'n/a' : `${short(t.closest.id)}: ${num(t.closest.score)}`;
 
 function livenessSection(r: EvalReport): string {
   const s: LivenessSummary = r.liveness.summary;
@@ -183,17 +276,44 @@ function livenessSection(r: EvalReport): string {
     '',
     table(
       ['metric', 'target', 'measured', 'presentations', 'verdict', 'nearest to the threshold'],
-      s.targets.map((t) => [t.metric, t.target, pct(t.measured), t.n, targetVerdict(t), nearest(t)]),
+      s.targets.map((t) => [
+        t.metric,
+        t.target,
+        pct(t.measured),
+        t.n,
+        targetVerdict(t),
+        nearest(t),
+      ]),
     ),
     '',
   );
-  const head = ['class', 'presentations', 'errors', 'rate', 'refused 4007 (no usable face)', 'which'];
+  const head = [
+    'class',
+    'presentations',
+    'errors',
+    'rate',
+    'refused 4007 (no usable face)',
+    'which',
+  ];
   out.push('### APCER per attack species', '', table(head, rateRows(s.apcer, 'accepted')), '');
-  out.push('### APCER of still-photo clips per motion', '', table(head, rateRows(s.apcerByMotion, 'accepted')), '');
+  out.push(
+    '### APCER of still-photo clips per motion',
+    '',
+    table(head, rateRows(s.apcerByMotion, 'accepted')),
+    '',
+  );
   out.push('### BPCER', '', table(head, rateRows(s.bpcer, 'rejected')), '');
-  out.push('Reported separately (not a bona fide selfie, not an attack):', '', table(head, rateRows(s.multiFace, 'accepted')), '');
+  out.push(
+    'Reported separately (not a bona fide selfie, not an attack):',
+    '',
+    table(head, rateRows(s.multiFace, 'accepted')),
+    '',
+  );
   out.push('### Every video (not the generated clips)', '');
-  out.push('cues = nonPlanarMotion (IOD) / blinkDepth / presentationAttack (mean "real") / tracked frames; evidence = motion / blink / direct (the score is min(max(motion, blink), direct)); human = antispoof / liveness per-video means.', '');
+  out.push(
+    'cues = nonPlanarMotion (IOD) / blinkDepth / presentationAttack (mean "real") / tracked frames; evidence = motion / blink / direct (the score is min(max(motion, blink), direct)); human = antispoof / liveness per-video means.',
+    '',
+  );
   out.push(
     table(
       ['video', 'class', 'outcome', 'liveness score', 'cues', 'evidence', 'human'],
@@ -206,14 +326,18 @@ function livenessSection(r: EvalReport): string {
   out.push(
     table(
       ['class', 'n', ...cueNames],
-      s.cueClasses.map((c) => [c.label, c.n, ...cueNames.map((k) => {
-        const v = c.cues[k]!;
-        return v.n === 0 ? 'n/a' : `${num(v.median, 3)} [${num(v.min, 3)} – ${num(v.max, 3)}]`;
-      })]),
+      s.cueClasses.map((c) => [
+        c.label,
+        c.n,
+        ...cueNames.map((k) => {
+          const v = c.cues[k]!;
+          return v.n === 0 ? 'n/a' : `${num(v.median, 3)} [${num(v.min, 3)} – ${num(v.max, 3)}]`;
+        }),
+      ]),
     ),
     '',
   );
-  out.push('### Peer: human\'s antispoof and liveness models', '');
+  out.push("### Peer: human's antispoof and liveness models", '');
   if (s.human === undefined) out.push('Not run (the human peer was unavailable).', '');
   else {
     out.push(
@@ -237,8 +361,18 @@ function occlusionSection(r: EvalReport): string {
     '',
     table(
       ['precision', 'recall', 'TP', 'FP', 'FN', 'target'],
-      [[pct(o.refusal.precision), pct(o.refusal.recall), o.refusal.truePositives, o.refusal.falsePositives, o.refusal.falseNegatives,
-        o.refusal.recall >= 0.9 && o.refusal.precision >= 0.9 ? 'met (recall ≥ 90% at precision ≥ 90%)' : '**missed** (recall ≥ 90% at precision ≥ 90%)']],
+      [
+        [
+          pct(o.refusal.precision),
+          pct(o.refusal.recall),
+          o.refusal.truePositives,
+          o.refusal.falsePositives,
+          o.refusal.falseNegatives,
+          o.refusal.recall >= 0.9 && o.refusal.precision >= 0.9
+            ? 'met (recall ≥ 90% at precision ≥ 90%)'
+            : '**missed** (recall ≥ 90% at precision ≥ 90%)',
+        ],
+      ],
     ),
     '',
     `- Occluded photos with no face found at all (4000, refused but not by the occlusion check): ${o.occludedNoFace.length}${o.occludedNoFace.length ? ` — ${o.occludedNoFace.map(short).join(', ')}` : ''}.`,
@@ -251,16 +385,24 @@ function occlusionSection(r: EvalReport): string {
 
 function rotationSection(r: EvalReport): string {
   const a = r.autoRotate;
-  const rows = [...a.rows].sort((x, y) => x.degrees - y.degrees || Number(x.autoRotate) - Number(y.autoRotate));
+  const rows = [...a.rows].sort(
+    (x, y) => x.degrees - y.degrees || Number(x.autoRotate) - Number(y.autoRotate),
+  );
   return [
     '## 4. auto_rotate',
     '',
     `Real photos (kind \`photo\`, ${a.photos}; ${a.uprightNoFace.length} left out because no face is found upright) with their pixels turned clockwise (no EXIF). ` +
-      'Success = a face found and its embedding at cosine ≥ 0.5 to the upright photo\'s (the right orientation was chosen).',
+      "Success = a face found and its embedding at cosine ≥ 0.5 to the upright photo's (the right orientation was chosen).",
     '',
     table(
       ['rotation', 'auto_rotate', 'success', 'no face found', 'failures'],
-      rows.map((x) => [`${x.degrees}°`, String(x.autoRotate), `**${pct(x.rate)}** (${x.successes}/${x.n})`, x.noFace, x.failures.slice(0, 6).map(short).join(', ') + (x.failures.length > 6 ? ', …' : '')]),
+      rows.map((x) => [
+        `${x.degrees}°`,
+        String(x.autoRotate),
+        `**${pct(x.rate)}** (${x.successes}/${x.n})`,
+        x.noFace,
+        x.failures.slice(0, 6).map(short).join(', ') + (x.failures.length > 6 ? ', …' : ''),
+      ]),
     ),
     '',
   ].join('\n');
@@ -269,14 +411,25 @@ function rotationSection(r: EvalReport): string {
 function headline(r: EvalReport): string {
   const v = r.verification;
   const out = ['## Headline', ''];
-  out.push('Verification on PAIRS.tsv without trivial pairs (detection failures count as non-matches):', '');
+  out.push(
+    'Verification on PAIRS.tsv without trivial pairs (detection failures count as non-matches):',
+    '',
+  );
   out.push(
     table(
       ['pipeline', 'files with no face', 'AUC', 'EER', 'TAR @ FAR 1%', 'TAR @ FAR 0.1%'],
       v.pipelines.map((p) => {
         const s = p.sets[1]!;
-        const t = (x: TarAtFar) => `${pct(x.tar)}${x.measured ? '' : ` † (${x.impostorsAccepted} of ${x.impostors} impostors above threshold)`}`;
-        return [p.pipeline, `${p.noFace.length} of ${p.encoded}`, num(s.auc, 4), pct(s.eer.eer), t(s.tar[0]!), t(s.tar[1]!)];
+        const t = (x: TarAtFar) =>
+          `${pct(x.tar)}${x.measured ? '' : ` † (${x.impostorsAccepted} of ${x.impostors} impostors above threshold)`}`;
+        return [
+          p.pipeline,
+          `${p.noFace.length} of ${p.encoded}`,
+          num(s.auc, 4),
+          pct(s.eer.eer),
+          t(s.tar[0]!),
+          t(s.tar[1]!),
+        ];
       }),
     ),
     '',
@@ -286,8 +439,20 @@ function headline(r: EvalReport): string {
   out.push('Liveness targets:', '');
   out.push(
     table(
-      ['metric', 'target', 'measured', 'verdict', `nearest to the threshold (${num(r.liveness.summary.threshold, 2)})`],
-      r.liveness.summary.targets.map((t) => [t.metric, t.target, `${pct(t.measured)} of ${t.n}`, targetVerdict(t), nearest(t)]),
+      [
+        'metric',
+        'target',
+        'measured',
+        'verdict',
+        `nearest to the threshold (${num(r.liveness.summary.threshold, 2)})`,
+      ],
+      r.liveness.summary.targets.map((t) => [
+        t.metric,
+        t.target,
+        `${pct(t.measured)} of ${t.n}`,
+        targetVerdict(t),
+        nearest(t),
+      ]),
     ),
     '',
   );
@@ -303,10 +468,21 @@ export function renderMarkdown(r: EvalReport): string {
       `commit \`${r.run.commit}\`${r.run.dirty ? ` plus uncommitted changes to ${r.run.dirtyPaths.length} tracked file(s) (listed in report.json, run.dirtyPaths)` : ''}, model bundle \`${r.run.bundle}\`.`,
     '',
     `Machine: ${m.cores} × ${m.cpu}, ${m.ramGiB} GiB RAM, Node ${m.node}, ${m.os}. Corpus: \`${r.run.dataDir}\`. ` +
-      `Wall time ${Math.round(r.run.wallSeconds / 60)} min (${Object.entries(r.run.stageSeconds).map(([k, s]) => `${k} ${Math.round(s)} s`).join(', ')}).`,
+      `Wall time ${Math.round(r.run.wallSeconds / 60)} min (${Object.entries(r.run.stageSeconds)
+        .map(([k, s]) => `${k} ${Math.round(s)} s`)
+        .join(', ')}).`,
     '',
     'Small corpus: every figure is a measurement on a few hundred pairs and a few dozen videos, not a guarantee. See docs/eval/README.md for what each number means.',
     '',
   ].join('\n');
-  return [header, headline(r), verificationSection(r), livenessSection(r), occlusionSection(r), rotationSection(r)].join('\n') + '\n';
+  return (
+    [
+      header,
+      headline(r),
+      verificationSection(r),
+      livenessSection(r),
+      occlusionSection(r),
+      rotationSection(r),
+    ].join('\n') + '\n'
+  );
 }

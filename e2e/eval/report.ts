@@ -14,7 +14,13 @@ export interface RunInfo {
   /** The tracked files that differed from the commit: what the figures measured beyond it. */
   readonly dirtyPaths: readonly string[];
   readonly bundle: string;
-  readonly machine: { readonly cpu: string; readonly cores: number; readonly ramGiB: number; readonly node: string; readonly os: string };
+  readonly machine: {
+    readonly cpu: string;
+    readonly cores: number;
+    readonly ramGiB: number;
+    readonly node: string;
+    readonly os: string;
+  };
   readonly dataDir: string;
   readonly quick: boolean;
   readonly options: Readonly<Record<string, number | boolean>>;
@@ -64,7 +70,11 @@ export function gitState(cwd: string): { commit: string; dirty: boolean; dirtyPa
       .split('\n')
       .filter((l) => l.trim() !== '')
       .map((l) => l.slice(3));
-    return { commit: git('rev-parse', '--short', 'HEAD').trim(), dirty: dirtyPaths.length > 0, dirtyPaths };
+    return {
+      commit: git('rev-parse', '--short', 'HEAD').trim(),
+      dirty: dirtyPaths.length > 0,
+      dirtyPaths,
+    };
   } catch {
     return { commit: 'unknown', dirty: true, dirtyPaths: [] };
   }

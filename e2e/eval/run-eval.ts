@@ -14,7 +14,8 @@ import { loadBundleManifest } from '../../services/verifier/src/models/bundle-ma
 import { cosine, type Embedding } from '../../services/verifier/src/vision/embedder.js';
 import { loadFaceModels } from '../../services/verifier/src/vision/face-models.js';
 import { scratchDir } from '../support/media-tools.js';
-import { corpus, embedPhotos, repoRoot, type CorpusFile } from './corpus.js';
+import { corpus, repoRoot, type CorpusFile } from './corpus.js';
+import { embedPhotos } from './photo-embeddings.js';
 import { summariseLiveness } from './liveness-summary.js';
 import { buildPresentations, runPresentations, type Presentation } from './liveness.js';
 import { loadFaceApi } from './peers/face-api.js';
@@ -23,7 +24,14 @@ import type { PeerEncoder } from './peers/peer.js';
 import { measureAutoRotate, measureOcclusion } from './photo-checks.js';
 import { renderMarkdown } from './report-markdown.js';
 import { gitState, machine, type EvalReport, type UnavailablePeer } from './report.js';
-import { buildPairSets, commonPairs, filesOf, measure, type PairSet, type PipelineVerification } from './verification.js';
+import {
+  buildPairSets,
+  commonPairs,
+  filesOf,
+  measure,
+  type PairSet,
+  type PipelineVerification,
+} from './verification.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -48,7 +56,8 @@ const options = {
 
 const started = performance.now();
 const stageSeconds: Record<string, number> = {};
-const log = (line: string) => console.error(`[eval ${((performance.now() - started) / 1000).toFixed(0)}s] ${line}`);
+const log = (line: string) =>
+  console.error(`[eval ${((performance.now() - started) / 1000).toFixed(0)}s] ${line}`);
 async function stage<T>(name: string, work: () => Promise<T>): Promise<T> {
   const t0 = performance.now();
   log(`${name}…`);
@@ -66,7 +75,10 @@ if (!corpus.corpusPresent(dir)) {
 }
 const git = gitState(repoRoot);
 const config = loadConfig({ ...process.env });
-const models = await loadFaceModels(await loadBundleManifest(config.modelBundleDir), config.runtime);
+const models = await loadFaceModels(
+  await loadBundleManifest(config.modelBundleDir),
+  config.runtime,
+);
 const manifest = corpus.readManifest(dir);
 const byFile = new Map(manifest.map((f) => [f.file, f]));
 const scratch = await scratchDir();
@@ -75,13 +87,20 @@ try {
   // --- Verification ---------------------------------------------------------------
   const built = buildPairSets(manifest, corpus.readPairs(dir));
   // --quick keeps every fourth pair: enough to exercise every path.
-  const sets: PairSet[] = quick ? built.sets.map((s) => ({ ...s, pairs: s.pairs.filter((_, i) => i % 4 === 0) })) : built.sets;
-  const files = filesOf(sets).map((f): CorpusFile => byFile.get(f) ?? { file: f, source: '', kind: 'photo', identity: '', notes: '' });
+  const sets: PairSet[] = quick
+    ? built.sets.map((s) => ({ ...s, pairs: s.pairs.filter((_, i) => i % 4 === 0) }))
+    : built.sets;
+  const files = filesOf(sets).map(
+    (f): CorpusFile =>
+      byFile.get(f) ?? { file: f, source: '', kind: 'photo', identity: '', notes: '' },
+  );
 
   const ours = await stage('verification: ours', async () => {
     const t0 = performance.now();
     const results = await embedPhotos(models, dir, files);
-    const enc = new Map<string, Embedding | undefined>([...results].map(([f, r]) => [f, r.ok ? r.embedding : undefined]));
+    const enc = new Map<string, Embedding | undefined>(
+      [...results].map(([f, r]) => [f, r.ok ? r.embedding : undefined]),
+    );
     return { enc, ms: (performance.now() - t0) / files.length };
   });
   const bundle = models.bundle;
@@ -93,11 +112,16 @@ try {
     compare: cosine,
     msPerPhoto: ours.ms,
   };
-  pipelines.push(measure(oursSpec, ours.enc, sets, bundle.manifest.calibration.verification.points));
+  pipelines.push(
+    measure(oursSpec, ours.enc, sets, bundle.manifest.calibration.verification.points),
+  );
 
   const unavailable: UnavailablePeer[] = [];
   let human: HumanPeer | undefined;
-  const peerRuns: { spec: PeerEncoder<unknown> & { msPerPhoto: number }; enc: Map<string, unknown> }[] = [];
+  const peerRuns: {
+    spec: PeerEncoder<unknown> & { msPerPhoto: number };
+    enc: Map<string, unknown>;
+  }[] = [];
   if (options.peers) {
     for (const [name, load] of [
       ['face-api', loadFaceApi],
@@ -109,7 +133,8 @@ try {
           if (name === 'human') human = peer as HumanPeer;
           const t0 = performance.now();
           const enc = new Map<string, unknown>();
-          for (const f of files) enc.set(f.file, await peer.encode(path.join(dir, f.file)).catch(() => undefined));
+          for (const f of files)
+            enc.set(f.file, await peer.encode(path.join(dir, f.file)).catch(() => undefined));
           const spec = { ...peer, msPerPhoto: (performance.now() - t0) / files.length };
           peerRuns.push({ spec, enc });
           pipelines.push(measure(spec, enc, sets));
@@ -124,19 +149,32 @@ try {
     unavailable.push({ name: 'face-api, human', reason: 'not run (--no-peers)' });
   }
   const fair = [sets[1]!, sets[3]!].map((s) => commonPairs(s, encodings));
-  const common = [measure(oursSpec, ours.enc, fair), ...peerRuns.map((r) => measure(r.spec, r.enc, fair))];
+  const common = [
+    measure(oursSpec, ours.enc, fair),
+    ...peerRuns.map((r) => measure(r.spec, r.enc, fair)),
+  ];
 
   // --- Occlusion and auto_rotate -------------------------------------------------------
   const occlusion = await stage('occlusion', () => measureOcclusion(models, config, dir, manifest));
-  const rotationPhotos = manifest.filter((f) => f.kind === 'photo').slice(0, quick ? 10 : undefined);
-  const autoRotate = await stage('auto_rotate', () => measureAutoRotate(models, config, dir, rotationPhotos));
+  const rotationPhotos = manifest
+    .filter((f) => f.kind === 'photo')
+    .slice(0, quick ? 10 : undefined);
+  const autoRotate = await stage('auto_rotate', () =>
+    measureAutoRotate(models, config, dir, rotationPhotos),
+  );
 
   // --- Liveness -------------------------------------------------------------------------
-  const presentations = buildPresentations(manifest, dir, { movingPerPhoto: options.movingPerPhoto, ...(quick ? { photoLimit: 6 } : {}) });
+  const presentations = buildPresentations(manifest, dir, {
+    movingPerPhoto: options.movingPerPhoto,
+    ...(quick ? { photoLimit: 6 } : {}),
+  });
   // The human peer's per-frame models see the same picture whatever its motion; on 2 cores
   // it scores the videos, the recaptures and each photo's static clip, unless asked for all.
-  const humanFor = (p: Presentation) => options.humanAllClips || p.species !== 'still-photo' || p.motion === 'static';
-  const photoFile = manifest.find((f) => f.file.endsWith('face_recognition/obama.jpg')) ?? manifest.find((f) => f.kind === 'photo')!;
+  const humanFor = (p: Presentation) =>
+    options.humanAllClips || p.species !== 'still-photo' || p.motion === 'static';
+  const photoFile =
+    manifest.find((f) => f.file.endsWith('face_recognition/obama.jpg')) ??
+    manifest.find((f) => f.kind === 'photo')!;
   const photo = await readFile(path.join(dir, photoFile.file));
   const results = await stage('liveness', () =>
     runPresentations(
@@ -153,7 +191,10 @@ try {
       presentations,
     ),
   );
-  const summary = summariseLiveness(results, config.livenessThreshold ?? bundle.manifest.calibration.liveness.threshold);
+  const summary = summariseLiveness(
+    results,
+    config.livenessThreshold ?? bundle.manifest.calibration.liveness.threshold,
+  );
 
   const report: EvalReport = {
     run: {
@@ -170,16 +211,20 @@ try {
     verification: { excludedPairs: built.excluded, pipelines, common, unavailable },
     liveness: {
       summary,
-      humanScope: human === undefined
-        ? 'not run'
-        : `${options.humanFrames} evenly spaced frames of the frames our pipeline samples; videos, recaptured pictures and ${options.humanAllClips ? 'every still-photo clip' : "each photo's static clip"}`,
+      humanScope:
+        human === undefined
+          ? 'not run'
+          : `${options.humanFrames} evenly spaced frames of the frames our pipeline samples; videos, recaptured pictures and ${options.humanAllClips ? 'every still-photo clip' : "each photo's static clip"}`,
       presentations: results,
     },
     occlusion,
     autoRotate,
   };
   await mkdir(args.out, { recursive: true });
-  await writeFile(path.join(args.out, 'report.json'), `${JSON.stringify(report, jsonNumbers, 1)}\n`);
+  await writeFile(
+    path.join(args.out, 'report.json'),
+    `${JSON.stringify(report, jsonNumbers, 1)}\n`,
+  );
   await writeFile(path.join(args.out, 'report.md'), renderMarkdown(report));
   log(`wrote ${path.join(args.out, 'report.md')} and report.json in ${report.run.wallSeconds}s`);
 } finally {

@@ -18,7 +18,10 @@ import {
   type TarAtFar,
 } from './metrics.js';
 import type { CalibrationKnots } from '../../services/verifier/src/pipeline/verification-score.js';
-import { promisedFalseMatchRate, verificationScore } from '../../services/verifier/src/pipeline/verification-score.js';
+import {
+  promisedFalseMatchRate,
+  verificationScore,
+} from '../../services/verifier/src/pipeline/verification-score.js';
 
 export interface LabelledPair {
   readonly a: string;
@@ -39,18 +42,32 @@ export interface PairSet {
  * within one source (the corpus asserts identity only within a source), which gives
  * the FAR tail more impostors.
  */
-export function buildPairSets(manifest: readonly CorpusFile[], pairs: readonly CorpusPair[]): { sets: PairSet[]; excluded: Record<string, number> } {
+export function buildPairSets(
+  manifest: readonly CorpusFile[],
+  pairs: readonly CorpusPair[],
+): { sets: PairSet[]; excluded: Record<string, number> } {
   const byFile = new Map(manifest.map((f) => [f.file, f]));
-  const isVideo = (file: string) => /video/.test(byFile.get(file)?.kind ?? '') || /\.(mp4|mov|webm|avi)$/i.test(file);
+  const isVideo = (file: string) =>
+    /video/.test(byFile.get(file)?.kind ?? '') || /\.(mp4|mov|webm|avi)$/i.test(file);
   const excluded: Record<string, number> = {};
   const labelled: LabelledPair[] = [];
   for (const p of pairs) {
-    const reason = p.label !== 'same' && p.label !== 'different' ? `label "${p.label}"` : isVideo(p.a) || isVideo(p.b) ? 'photo–video pair' : undefined;
+    const reason =
+      p.label !== 'same' && p.label !== 'different'
+        ? `label "${p.label}"`
+        : isVideo(p.a) || isVideo(p.b)
+          ? 'photo–video pair'
+          : undefined;
     if (reason !== undefined) {
       excluded[reason] = (excluded[reason] ?? 0) + 1;
       continue;
     }
-    labelled.push({ a: p.a, b: p.b, genuine: p.label === 'same', trivial: p.label === 'same' && corpus.isTrivialPair(p) });
+    labelled.push({
+      a: p.a,
+      b: p.b,
+      genuine: p.label === 'same',
+      trivial: p.label === 'same' && corpus.isTrivialPair(p),
+    });
   }
   const key = (a: string, b: string) => (a < b ? `${a}\t${b}` : `${b}\t${a}`);
   const seen = new Set(labelled.map((p) => key(p.a, p.b)));
@@ -60,7 +77,8 @@ export function buildPairSets(manifest: readonly CorpusFile[], pairs: readonly C
     for (let j = i + 1; j < photos.length; j++) {
       const a = photos[i]!;
       const b = photos[j]!;
-      if (a.source !== b.source || a.identity === b.identity || seen.has(key(a.file, b.file))) continue;
+      if (a.source !== b.source || a.identity === b.identity || seen.has(key(a.file, b.file)))
+        continue;
       extra.push({ a: a.file, b: b.file, genuine: false, trivial: false });
     }
   }
@@ -70,14 +88,18 @@ export function buildPairSets(manifest: readonly CorpusFile[], pairs: readonly C
       { name: 'PAIRS.tsv, all', pairs: labelled },
       { name: 'PAIRS.tsv, without trivial pairs', pairs: nonTrivial },
       { name: '+ all within-source cross-identity impostors, all', pairs: [...labelled, ...extra] },
-      { name: '+ all within-source cross-identity impostors, without trivial pairs', pairs: [...nonTrivial, ...extra] },
+      {
+        name: '+ all within-source cross-identity impostors, without trivial pairs',
+        pairs: [...nonTrivial, ...extra],
+      },
     ],
     excluded,
   };
 }
 
 /** Every file a pair set refers to. */
-export const filesOf = (sets: readonly PairSet[]): string[] => [...new Set(sets.flatMap((s) => s.pairs.flatMap((p) => [p.a, p.b])))].sort();
+export const filesOf = (sets: readonly PairSet[]): string[] =>
+  [...new Set(sets.flatMap((s) => s.pairs.flatMap((p) => [p.a, p.b])))].sort();
 
 export interface ScoredPair {
   readonly a: string;
@@ -103,7 +125,11 @@ export interface PairSetResult {
   readonly tar: readonly TarAtFar[];
   readonly genuineScores: Summary;
   readonly impostorScores: Summary;
-  readonly histogram: { readonly edges: readonly number[]; readonly genuine: readonly number[]; readonly impostor: readonly number[] };
+  readonly histogram: {
+    readonly edges: readonly number[];
+    readonly genuine: readonly number[];
+    readonly impostor: readonly number[];
+  };
   readonly worstGenuine: readonly ScoredPair[];
   readonly worstImpostor: readonly ScoredPair[];
   /** Ours only: observed FMR at each verification_score threshold of the seed's table. */
@@ -141,7 +167,10 @@ export function measure<E>(
     const imp = scored.filter((p) => !p.genuine);
     const g = gen.map((p) => p.score);
     const i = imp.map((p) => p.score);
-    const edges = knots !== undefined ? [-1, -0.2, -0.1, 0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] : equalWidthEdges([...g, ...i], 12);
+    const edges =
+      knots !== undefined
+        ? [-1, -0.2, -0.1, 0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]
+        : equalWidthEdges([...g, ...i], 12);
     const strip = ({ a, b, score: s }: ScoredPair) => ({ a, b, score: s });
     return {
       set: set.name,
@@ -155,24 +184,49 @@ export function measure<E>(
       genuineScores: summarise(g),
       impostorScores: summarise(i),
       histogram: { edges, genuine: histogram(g, edges), impostor: histogram(i, edges) },
-      worstGenuine: [...gen].sort((x, y) => x.score - y.score).slice(0, 5).map(strip),
-      worstImpostor: [...imp].sort((x, y) => y.score - x.score).slice(0, 5).map(strip),
+      worstGenuine: [...gen]
+        .sort((x, y) => x.score - y.score)
+        .slice(0, 5)
+        .map(strip),
+      worstImpostor: [...imp]
+        .sort((x, y) => y.score - x.score)
+        .slice(0, 5)
+        .map(strip),
       ...(knots === undefined
         ? {}
         : {
             thresholds: SCORE_THRESHOLDS.map((s) => {
-              const vs = (v: number) => (Number.isFinite(v) ? verificationScore(v, knots) : -Infinity);
-              return { score: s, promisedFmr: promisedFalseMatchRate(s), observedFmr: rateAtOrAbove(i.map(vs), s), tar: rateAtOrAbove(g.map(vs), s) };
+              const vs = (v: number) =>
+                Number.isFinite(v) ? verificationScore(v, knots) : -Infinity;
+              return {
+                score: s,
+                promisedFmr: promisedFalseMatchRate(s),
+                observedFmr: rateAtOrAbove(i.map(vs), s),
+                tar: rateAtOrAbove(g.map(vs), s),
+              };
             }),
           }),
     };
   });
   const noFace = [...encodings].filter(([, e]) => e === undefined).map(([f]) => f);
-  return { pipeline: pipeline.name, description: pipeline.description, noFace, encoded: encodings.size, msPerPhoto: pipeline.msPerPhoto, sets: results };
+  return {
+    pipeline: pipeline.name,
+    description: pipeline.description,
+    noFace,
+    encoded: encodings.size,
+    msPerPhoto: pipeline.msPerPhoto,
+    sets: results,
+  };
 }
 
 /** The pairs where every pipeline found both faces: the descriptors compared on equal terms. */
-export function commonPairs(set: PairSet, encodings: readonly ReadonlyMap<string, unknown>[]): PairSet {
+export function commonPairs(
+  set: PairSet,
+  encodings: readonly ReadonlyMap<string, unknown>[],
+): PairSet {
   const found = (f: string) => encodings.every((m) => m.get(f) !== undefined);
-  return { name: `${set.name}, both faces found by every pipeline`, pairs: set.pairs.filter((p) => found(p.a) && found(p.b)) };
+  return {
+    name: `${set.name}, both faces found by every pipeline`,
+    pairs: set.pairs.filter((p) => found(p.a) && found(p.b)),
+  };
 }

@@ -15,7 +15,11 @@ let fields: Record<string, string>;
 /** The decoder processes (not tsx's esbuild service) a process has running. */
 const childrenOf = (pid: number): string[] => {
   try {
-    return execFileSync('ps', ['-o', 'comm=', '--ppid', String(pid)]).toString().trim().split('\n').filter((c) => /ff(mpeg|probe)/.test(c));
+    return execFileSync('ps', ['-o', 'comm=', '--ppid', String(pid)])
+      .toString()
+      .trim()
+      .split('\n')
+      .filter((c) => /ff(mpeg|probe)/.test(c));
   } catch {
     return []; // ps exits 1 when there are none
   }
@@ -38,7 +42,11 @@ describe('process lifecycle', { skip: corpusSkip }, () => {
     test('cancels its work: no decoder process and no temp file outlives it', async () => {
       for (const delay of [30, 120, 300]) {
         const ctl = new AbortController();
-        const pending = fetch(new URL(PATH, svc.url), { method: 'POST', body: new URLSearchParams(fields), signal: ctl.signal });
+        const pending = fetch(new URL(PATH, svc.url), {
+          method: 'POST',
+          body: new URLSearchParams(fields),
+          signal: ctl.signal,
+        });
         await sleep(delay);
         ctl.abort();
         await assert.rejects(pending);
@@ -52,7 +60,10 @@ describe('process lifecycle', { skip: corpusSkip }, () => {
   });
 
   test('a saturated pod answers 5003 with Retry-After at once, and recovers', async () => {
-    const svc = await startVerifierProcess({ MAX_CONCURRENT_REQUESTS: '1', MAX_QUEUED_REQUESTS: '1' });
+    const svc = await startVerifierProcess({
+      MAX_CONCURRENT_REQUESTS: '1',
+      MAX_QUEUED_REQUESTS: '1',
+    });
     try {
       const replies = await Promise.all(Array.from({ length: 4 }, () => postForm(svc.url, fields)));
       const refused = replies.filter((r) => r.status === 503);

@@ -7,7 +7,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './verifier-process.js';
 
-export const dataDir = path.resolve(process.env.SILENTID_DATA_DIR ?? path.join(repoRoot, '../shared/data'));
+export const dataDir = path.resolve(
+  process.env.SILENTID_DATA_DIR ?? path.join(repoRoot, '../shared/data'),
+);
 export const corpusPresent = existsSync(path.join(dataDir, 'MANIFEST.tsv'));
-export const corpusSkip = corpusPresent ? false : `corpus absent at ${dataDir} (set SILENTID_DATA_DIR)`;
+export const corpusSkip = corpusPresent
+  ? false
+  : `corpus absent at ${dataDir} (set SILENTID_DATA_DIR)`;
 export const corpusFile = (rel: string): string => path.join(dataDir, rel);

@@ -9,20 +9,39 @@ export interface Reply {
   readonly json: Record<string, unknown>;
 }
 
-export const seal = (bytes: Uint8Array, key = DEFAULT_KEY, nonce = DEFAULT_NONCE): string => sealToBase64(bytes, key, nonce);
+export const seal = (bytes: Uint8Array, key = DEFAULT_KEY, nonce = DEFAULT_NONCE): string =>
+  sealToBase64(bytes, key, nonce);
 
 /** POSTs an urlencoded form (URLSearchParams encodes '+' as %2B, as --data-urlencode does). */
-export async function postForm(base: string, fields: Record<string, string>, path = VERIFY_PATH): Promise<Reply> {
-  const res = await fetch(new URL(path, base), { method: 'POST', body: new URLSearchParams(fields) });
-  return { status: res.status, headers: Object.fromEntries(res.headers) as http.IncomingHttpHeaders, json: (await res.json()) as Record<string, unknown> };
+export async function postForm(
+  base: string,
+  fields: Record<string, string>,
+  path = VERIFY_PATH,
+): Promise<Reply> {
+  const res = await fetch(new URL(path, base), {
+    method: 'POST',
+    body: new URLSearchParams(fields),
+  });
+  return {
+    status: res.status,
+    headers: Object.fromEntries(res.headers) as http.IncomingHttpHeaders,
+    json: (await res.json()) as Record<string, unknown>,
+  };
 }
 
 /** POSTs a multipart form; values given as Blob travel as file parts. */
-export async function postMultipart(base: string, fields: Record<string, string | Blob>): Promise<Reply> {
+export async function postMultipart(
+  base: string,
+  fields: Record<string, string | Blob>,
+): Promise<Reply> {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   const res = await fetch(new URL(VERIFY_PATH, base), { method: 'POST', body: form });
-  return { status: res.status, headers: Object.fromEntries(res.headers) as http.IncomingHttpHeaders, json: (await res.json()) as Record<string, unknown> };
+  return {
+    status: res.status,
+    headers: Object.fromEntries(res.headers) as http.IncomingHttpHeaders,
+    json: (await res.json()) as Record<string, unknown>,
+  };
 }
 
 /**
@@ -31,23 +50,38 @@ export async function postMultipart(base: string, fields: Record<string, string 
  */
 export function rawRequest(
   base: string,
-  opts: { method: string; path: string; headers?: Record<string, string | number>; body?: string | Buffer; endEarly?: boolean },
+  opts: {
+    method: string;
+    path: string;
+    headers?: Record<string, string | number>;
+    body?: string | Buffer;
+    endEarly?: boolean;
+  },
 ): Promise<Reply> {
   const url = new URL(opts.path, base);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: url.hostname, port: url.port, method: opts.method, path: url.pathname, headers: opts.headers ?? {} }, (res) => {
-      let data = '';
-      res.on('data', (d: Buffer) => (data += d.toString()));
-      res.on('end', () => {
-        let json: Record<string, unknown> = {};
-        try {
-          json = JSON.parse(data) as Record<string, unknown>;
-        } catch {
-          json = { raw: data };
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, json });
-      });
-    });
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: opts.method,
+        path: url.pathname,
+        headers: opts.headers ?? {},
+      },
+      (res) => {
+        let data = '';
+        res.on('data', (d: Buffer) => (data += d.toString()));
+        res.on('end', () => {
+          let json: Record<string, unknown> = {};
+          try {
+            json = JSON.parse(data) as Record<string, unknown>;
+          } catch {
+            json = { raw: data };
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, json });
+        });
+      },
+    );
     req.on('error', reject);
     if (opts.body !== undefined) req.write(opts.body);
     if (!opts.endEarly) req.end();

@@ -24,8 +24,28 @@ export async function scratchDir(): Promise<{ dir: string; remove: () => Promise
 }
 
 /** `seconds` of `src` starting at `from`, re-encoded (H.264, yuv420p). */
-export async function cutClip(src: string, out: string, from: number, seconds: number): Promise<string> {
-  await ffmpegRun(['-ss', String(from), '-i', src, '-t', String(seconds), '-an', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', out]);
+export async function cutClip(
+  src: string,
+  out: string,
+  from: number,
+  seconds: number,
+): Promise<string> {
+  await ffmpegRun([
+    '-ss',
+    String(from),
+    '-i',
+    src,
+    '-t',
+    String(seconds),
+    '-an',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    out,
+  ]);
   return out;
 }
 
@@ -39,17 +59,59 @@ export async function grabFrame(src: string, out: string, at: number): Promise<s
  * A still photo as a `seconds`-long 25 fps video; `motion` adds a slow zoom and pan, as
  * an attacker would to defeat a naive frame-difference check.
  */
-export async function stillPhotoVideo(photo: string, out: string, seconds: number, motion: boolean): Promise<string> {
+export async function stillPhotoVideo(
+  photo: string,
+  out: string,
+  seconds: number,
+  motion: boolean,
+): Promise<string> {
   const frames = seconds * 25;
   const vf = motion
     ? `scale=720:-2,zoompan=z='min(zoom+0.0015,1.15)':x='iw/2-(iw/zoom/2)+on':y='ih/2-(ih/zoom/2)':d=${frames}:s=540x720:fps=25`
     : 'scale=540:-2,pad=ceil(iw/2)*2:ceil(ih/2)*2';
-  await ffmpegRun(['-loop', '1', '-i', photo, '-t', String(seconds), '-vf', vf, '-r', '25', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', out]);
+  await ffmpegRun([
+    '-loop',
+    '1',
+    '-i',
+    photo,
+    '-t',
+    String(seconds),
+    '-vf',
+    vf,
+    '-r',
+    '25',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    out,
+  ]);
   return out;
 }
 
 /** A synthetic test pattern of the given size and length. */
-export async function testPattern(out: string, width: number, height: number, seconds: number): Promise<string> {
-  await ffmpegRun(['-f', 'lavfi', '-i', `testsrc=size=${width}x${height}:rate=10`, '-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', out]);
+export async function testPattern(
+  out: string,
+  width: number,
+  height: number,
+  seconds: number,
+): Promise<string> {
+  await ffmpegRun([
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc=size=${width}x${height}:rate=10`,
+    '-t',
+    String(seconds),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    out,
+  ]);
   return out;
 }

@@ -39,7 +39,14 @@ export async function startVerifierProcess(
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', TMPDIR: tmpDir, ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      TMPDIR: tmpDir,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -47,7 +54,9 @@ export async function startVerifierProcess(
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`verifier exited with ${code}:\n${out}\n${err}`))),
+    child.once('exit', (code) =>
+      reject(new Error(`verifier exited with ${code}:\n${out}\n${err}`)),
+    ),
   );
   exited.catch(() => {});
   await Promise.race([waitReady(url, 60_000), exited]);

@@ -7,7 +7,15 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { euclidean, imageTensor, initTfjsWasm, require, rgbTensor, wasmDir, type Tensor } from './tfjs-wasm.js';
+import {
+  euclidean,
+  imageTensor,
+  initTfjsWasm,
+  require,
+  rgbTensor,
+  wasmDir,
+  type Tensor,
+} from './tfjs-wasm.js';
 import type { PeerEncoder } from './peer.js';
 import type { RgbImage } from '../../../services/verifier/src/media/types.js';
 
@@ -39,7 +47,9 @@ export async function loadHuman(): Promise<HumanPeer> {
   await initTfjsWasm();
   const { Human } = require(path.join(distDir(), 'human.node-wasm.js')) as HumanModule;
   const modelDir = path.resolve(distDir(), '../models');
-  const livenessModels = ['antispoof', 'liveness'].filter((m) => existsSync(path.join(modelDir, `${m}.json`)));
+  const livenessModels = ['antispoof', 'liveness'].filter((m) =>
+    existsSync(path.join(modelDir, `${m}.json`)),
+  );
   const off = { enabled: false };
   const human = new Human({
     backend: 'wasm',
@@ -57,7 +67,12 @@ export async function loadHuman(): Promise<HumanPeer> {
       antispoof: { enabled: livenessModels.includes('antispoof') },
       liveness: { enabled: livenessModels.includes('liveness') },
     },
-    body: off, hand: off, object: off, gesture: off, segmentation: off, filter: off,
+    body: off,
+    hand: off,
+    object: off,
+    gesture: off,
+    segmentation: off,
+    filter: off,
   });
   await human.load();
   const area = (f: HumanFace) => f.box[2] * f.box[3];
@@ -67,12 +82,18 @@ export async function loadHuman(): Promise<HumanPeer> {
   const on = { enabled: true };
   const photoConfig = { face: { description: on, iris: on, antispoof: off, liveness: off } };
   const frameConfig = {
-    face: { description: off, iris: off, antispoof: { enabled: livenessModels.includes('antispoof') }, liveness: { enabled: livenessModels.includes('liveness') } },
+    face: {
+      description: off,
+      iris: off,
+      antispoof: { enabled: livenessModels.includes('antispoof') },
+      liveness: { enabled: livenessModels.includes('liveness') },
+    },
   };
 
   return {
     name: 'human',
-    description: '@vladmandic/human 3.3.6: BlazeFace + FaceMesh + faceres 1024-d embedding; score = −euclidean distance (the order of its own `similarity`)',
+    description:
+      '@vladmandic/human 3.3.6: BlazeFace + FaceMesh + faceres 1024-d embedding; score = −euclidean distance (the order of its own `similarity`)',
     livenessModels,
     encode: async (file) => {
       const input = await imageTensor(file);

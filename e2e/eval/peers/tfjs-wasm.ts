@@ -21,8 +21,13 @@ export interface TfCore {
   ready(): Promise<void>;
   getBackend(): string;
   io: {
-    registerLoadRouter(router: (url: string | string[]) => { load(): Promise<unknown> } | null): void;
-    getModelArtifactsForJSON(json: unknown, loadWeights: (manifest: WeightGroup[]) => Promise<[unknown[], ArrayBuffer]>): Promise<unknown>;
+    registerLoadRouter(
+      router: (url: string | string[]) => { load(): Promise<unknown> } | null,
+    ): void;
+    getModelArtifactsForJSON(
+      json: unknown,
+      loadWeights: (manifest: WeightGroup[]) => Promise<[unknown[], ArrayBuffer]>,
+    ): Promise<unknown>;
   };
 }
 interface WeightGroup {
@@ -42,7 +47,8 @@ export function initTfjsWasm(): Promise<void> {
     // A file path, not a URL: the wasm backend reads it with fs under Node.
     wasm.setWasmPaths(wasmDir);
     tf.io.registerLoadRouter(fileLoader);
-    if (!(await tf.setBackend('wasm'))) throw new Error('the TF.js wasm backend did not initialise');
+    if (!(await tf.setBackend('wasm')))
+      throw new Error('the TF.js wasm backend did not initialise');
     await tf.ready();
   })();
   return ready;
@@ -60,11 +66,15 @@ function fileLoader(url: string | string[]): { load(): Promise<unknown> } | null
         const specs: unknown[] = [];
         const shards: Buffer[] = [];
         for (const group of manifest) {
-          for (const p of group.paths) shards.push(await readFile(path.join(path.dirname(file), p)));
+          for (const p of group.paths)
+            shards.push(await readFile(path.join(path.dirname(file), p)));
           specs.push(...group.weights);
         }
         const all = Buffer.concat(shards);
-        return [specs, all.buffer.slice(all.byteOffset, all.byteOffset + all.length) as ArrayBuffer];
+        return [
+          specs,
+          all.buffer.slice(all.byteOffset, all.byteOffset + all.length) as ArrayBuffer,
+        ];
       });
     },
   };
@@ -76,15 +86,28 @@ function fileLoader(url: string | string[]): { load(): Promise<unknown> } | null
  * misses faces that fill a tight crop).
  */
 export async function imageTensor(file: string, border = 0): Promise<Tensor> {
-  let img = sharp(file, { pages: 1 }).autoOrient().flatten({ background: '#ffffff' }).toColourspace('srgb');
+  let img = sharp(file, { pages: 1 })
+    .autoOrient()
+    .flatten({ background: '#ffffff' })
+    .toColourspace('srgb');
   if (border > 0) {
     const meta = await sharp(await img.png().toBuffer()).metadata();
     const dx = Math.round((meta.width ?? 0) * border);
     const dy = Math.round((meta.height ?? 0) * border);
-    img = sharp(await img.png().toBuffer()).extend({ top: dy, bottom: dy, left: dx, right: dx, background: '#000000' });
+    img = sharp(await img.png().toBuffer()).extend({
+      top: dy,
+      bottom: dy,
+      left: dx,
+      right: dx,
+      background: '#000000',
+    });
   }
   const { data, info } = await img.removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return rgbTensor(new Uint8Array(data.buffer, data.byteOffset, data.length), info.width, info.height);
+  return rgbTensor(
+    new Uint8Array(data.buffer, data.byteOffset, data.length),
+    info.width,
+    info.height,
+  );
 }
 
 export function rgbTensor(data: Uint8Array, width: number, height: number): Tensor {

@@ -66,7 +66,8 @@ async function main(argv: string[]): Promise<number> {
 
 /** A readable summary of a response. */
 export function describe(status: number, body: VerifyResponse): string {
-  if (!('passed' in body)) return `error ${body.code} (HTTP ${status}): ${body.message}\nrequest ${body.request_id}`;
+  if (!('passed' in body))
+    return `error ${body.code} (HTTP ${status}): ${body.message}\nrequest ${body.request_id}`;
   const lines = [
     `liveness      ${body.passed ? 'PASSED' : 'FAILED'} (score ${body.liveness_score.toFixed(3)}${body.liveness_status ? `, ${body.liveness_status}` : ''})`,
   ];
@@ -77,15 +78,21 @@ export function describe(status: number, body: VerifyResponse): string {
         `false-match rate at this threshold ≈ ${fmr < 1e-6 ? '< 1e-6' : fmr.toExponential(1)}; recommended threshold 0.7)`,
     );
   }
-  if (body.image_timestamp !== undefined) lines.push(`best frame    at ${body.image_timestamp.toFixed(2)} s`);
+  if (body.image_timestamp !== undefined)
+    lines.push(`best frame    at ${body.image_timestamp.toFixed(2)} s`);
   lines.push(`request       ${body.request_id}`);
   return lines.join('\n');
 }
 
-async function saveImages(dir: string, body: Extract<VerifyResponse, { passed: boolean }>): Promise<void> {
+async function saveImages(
+  dir: string,
+  body: Extract<VerifyResponse, { passed: boolean }>,
+): Promise<void> {
   await mkdir(dir, { recursive: true });
-  if (body.base64_image) await writeFile(path.join(dir, 'frame.jpg'), Buffer.from(body.base64_image, 'base64'));
-  if (body.base64_face_image) await writeFile(path.join(dir, 'face.jpg'), Buffer.from(body.base64_face_image, 'base64'));
+  if (body.base64_image)
+    await writeFile(path.join(dir, 'frame.jpg'), Buffer.from(body.base64_image, 'base64'));
+  if (body.base64_face_image)
+    await writeFile(path.join(dir, 'face.jpg'), Buffer.from(body.base64_face_image, 'base64'));
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/silentid')) {

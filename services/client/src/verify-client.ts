@@ -39,7 +39,10 @@ export type VerifyResponse =
 
 export const VERIFY_PATH = '/identity/silent_image_verification/stateless';
 
-export async function verifyRemote(params: VerifyParams, opts: ClientOptions): Promise<{ status: number; body: VerifyResponse }> {
+export async function verifyRemote(
+  params: VerifyParams,
+  opts: ClientOptions,
+): Promise<{ status: number; body: VerifyResponse }> {
   const key = opts.key ?? DEFAULT_KEY;
   const nonce = opts.nonce ?? DEFAULT_NONCE;
   const form = new URLSearchParams({

@@ -19,12 +19,17 @@ function keyBytes(key: string, nonce: string): { key: Buffer; iv: Buffer } {
   const k = Buffer.from(key, 'utf8');
   const iv = Buffer.from(nonce, 'utf8');
   if (k.length !== 32) throw new CipherKeyError(`key must be 32 bytes of UTF-8, got ${k.length}`);
-  if (iv.length !== 12) throw new CipherKeyError(`nonce must be 12 bytes of UTF-8, got ${iv.length}`);
+  if (iv.length !== 12)
+    throw new CipherKeyError(`nonce must be 12 bytes of UTF-8, got ${iv.length}`);
   return { key: k, iv };
 }
 
 /** Encrypts like the vendor's Java class: Base64(ciphertext ‖ tag). */
-export function sealToBase64(plaintext: Uint8Array, key = DEFAULT_KEY, nonce = DEFAULT_NONCE): string {
+export function sealToBase64(
+  plaintext: Uint8Array,
+  key = DEFAULT_KEY,
+  nonce = DEFAULT_NONCE,
+): string {
   const { key: k, iv } = keyBytes(key, nonce);
   const cipher = createCipheriv('aes-256-gcm', k, iv, { authTagLength: TAG_BYTES });
   const body = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
@@ -41,7 +46,10 @@ export function openSealed(sealed: Uint8Array, key: string, nonce: string): Buff
   const decipher = createDecipheriv('aes-256-gcm', k, iv, { authTagLength: TAG_BYTES });
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
   try {
-    return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES)), decipher.final()]);
+    return Buffer.concat([
+      decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES)),
+      decipher.final(),
+    ]);
   } catch {
     return undefined;
   }

@@ -15,6 +15,8 @@ try {
   process.once('SIGINT', () => stop('SIGINT'));
 } catch (err) {
   // Start-up failures (bad config, checksum mismatch) are operator errors: say what, exit 1.
-  process.stderr.write(`silentid: ${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `silentid: ${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(1);
 }

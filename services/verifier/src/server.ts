@@ -29,12 +29,15 @@ export async function startVerifier(config: Config): Promise<RunningVerifier> {
   const bundle = await loadBundleManifest(config.modelBundleDir);
   const models = await loadFaceModels(bundle, {
     ...config.runtime,
-    onFallback: (component, reason) => log.warn({ component, reason }, 'CUDA execution provider unavailable; using CPU'),
+    onFallback: (component, reason) =>
+      log.warn({ component, reason }, 'CUDA execution provider unavailable; using CPU'),
   });
   log.info({ modelVersion: bundle.id, providers: models.providers }, 'models loaded');
   const metrics = createMetrics(bundle.id);
-  const admission = new Admission(config.concurrency.maxInFlight, config.concurrency.maxQueued, (_inFlight, queued) =>
-    metrics.queueDepth.set(queued),
+  const admission = new Admission(
+    config.concurrency.maxInFlight,
+    config.concurrency.maxQueued,
+    (_inFlight, queued) => metrics.queueDepth.set(queued),
   );
   let ready = false;
   const app = createApp({
@@ -47,7 +50,9 @@ export async function startVerifier(config: Config): Promise<RunningVerifier> {
     isReady: () => ready,
   });
   const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+      resolve(s),
+    );
   });
   // Listening before warm-up lets /healthz answer while /readyz still says not ready.
   await warmUp(models);
@@ -63,7 +68,9 @@ export async function startVerifier(config: Config): Promise<RunningVerifier> {
       log.info('draining');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       if ('closeIdleConnections' in server) server.closeIdleConnections();
-      const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
+      const grace = new Promise<void>((resolve) =>
+        setTimeout(resolve, config.shutdownGraceMs).unref(),
+      );
       await Promise.race([closed, grace]);
       if ('closeAllConnections' in server) server.closeAllConnections();
       await models.release();

@@ -9,18 +9,28 @@ test('defaults are the documented limits and the default key pair', () => {
   assert.equal(c.image.maxBytes, 8 * 1024 * 1024);
   assert.equal(c.video.maxBytes, 32 * 1024 * 1024);
   assert.deepEqual([c.image.minSide, c.image.maxSide, c.image.maxPixels], [64, 8192, 50_000_000]);
-  assert.deepEqual([c.video.minSide, c.video.maxSide, c.video.minSeconds, c.video.maxSeconds], [64, 4096, 2, 60]);
+  assert.deepEqual(
+    [c.video.minSide, c.video.maxSide, c.video.minSeconds, c.video.maxSeconds],
+    [64, 4096, 2, 60],
+  );
   assert.deepEqual(c.keyRing, [{ key: 'dcbbad6765e14139a07d34b92292a672', nonce: 'df25d188a061' }]);
 });
 
 test('a previous key pair joins the ring for rotation, and must come as a pair', () => {
-  const c = loadConfig({ SILENTID_PREVIOUS_KEY: 'p'.repeat(32), SILENTID_PREVIOUS_NONCE: 'q'.repeat(12) });
+  const c = loadConfig({
+    SILENTID_PREVIOUS_KEY: 'p'.repeat(32),
+    SILENTID_PREVIOUS_NONCE: 'q'.repeat(12),
+  });
   assert.equal(c.keyRing.length, 2);
   assert.throws(() => loadConfig({ SILENTID_PREVIOUS_KEY: 'p'.repeat(32) }), ConfigError);
 });
 
 test('bad values are refused at start-up, naming every variable', () => {
-  assert.throws(() => loadConfig({ PORT: 'eighty', MAX_VIDEO_BYTES: '-1' }), (e: unknown) => e instanceof ConfigError && /PORT/.test(e.message) && /MAX_VIDEO_BYTES/.test(e.message));
+  assert.throws(
+    () => loadConfig({ PORT: 'eighty', MAX_VIDEO_BYTES: '-1' }),
+    (e: unknown) =>
+      e instanceof ConfigError && /PORT/.test(e.message) && /MAX_VIDEO_BYTES/.test(e.message),
+  );
   assert.throws(() => loadConfig({ IMAGE_MIN_SIDE: '9000' }), ConfigError);
   assert.throws(() => loadConfig({ ORT_EXECUTION_PROVIDER: 'tpu' }), ConfigError);
 });
@@ -33,9 +43,18 @@ test('the liveness threshold comes from the bundle unless overridden', () => {
 });
 
 test("a FaceModel's verification calibration arrives as JSON and is validated", () => {
-  const ok = loadConfig({ SILENTID_VERIFICATION_CALIBRATION: '{"points":[[-1,0],[0.5,0.7],[1,1]]}' });
-  assert.deepEqual(ok.verificationCalibration, [[-1, 0], [0.5, 0.7], [1, 1]]);
+  const ok = loadConfig({
+    SILENTID_VERIFICATION_CALIBRATION: '{"points":[[-1,0],[0.5,0.7],[1,1]]}',
+  });
+  assert.deepEqual(ok.verificationCalibration, [
+    [-1, 0],
+    [0.5, 0.7],
+    [1, 1],
+  ]);
   assert.equal(loadConfig({}).verificationCalibration, undefined);
   assert.throws(() => loadConfig({ SILENTID_VERIFICATION_CALIBRATION: 'nope' }), /not valid JSON/);
-  assert.throws(() => loadConfig({ SILENTID_VERIFICATION_CALIBRATION: '{"points":[[0.5,0.7],[0.2,0.9]]}' }), /increase/);
+  assert.throws(
+    () => loadConfig({ SILENTID_VERIFICATION_CALIBRATION: '{"points":[[0.5,0.7],[0.2,0.9]]}' }),
+    /increase/,
+  );
 });

@@ -13,12 +13,8 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(def);
-const num = (def: number, min: number, max: number) => z.coerce.number().min(min).max(max).default(def);
-const bool = (def: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0'])
-    .default(def ? 'true' : 'false')
-    .transform((v) => v === 'true' || v === '1');
+const num = (def: number, min: number, max: number) =>
+  z.coerce.number().min(min).max(max).default(def);
 const optionalString = z
   .string()
   .optional()
@@ -28,7 +24,9 @@ const envSchema = z
   .object({
     PORT: int(3000, 0, 65535),
     HOST: z.string().default('0.0.0.0'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
 
     SILENTID_KEY: z.string().default(DEFAULT_KEY),
     SILENTID_NONCE: z.string().default(DEFAULT_NONCE),
@@ -56,8 +54,12 @@ const envSchema = z
     FFMPEG_PATH: optionalString,
     FFPROBE_PATH: optionalString,
 
-    SILENTID_VERIFICATION_CALIBRATION: optionalString.pipe(z.string().transform(parseKnots).optional()),
-    LIVENESS_THRESHOLD: optionalString.pipe(z.coerce.number<string | undefined>().min(0).max(1).optional()),
+    SILENTID_VERIFICATION_CALIBRATION: optionalString.pipe(
+      z.string().transform(parseKnots).optional(),
+    ),
+    LIVENESS_THRESHOLD: optionalString.pipe(
+      z.coerce.number<string | undefined>().min(0).max(1).optional(),
+    ),
     MAX_CONCURRENT_REQUESTS: int(2, 1, 1024),
     MAX_QUEUED_REQUESTS: int(16, 0, 100_000),
     SHUTDOWN_GRACE_MS: int(25_000, 0),
@@ -76,10 +78,18 @@ const envSchema = z
   });
 
 const knotsSchema = z
-  .object({ points: z.array(z.tuple([z.number().min(-1).max(1), z.number().min(0).max(1)])).min(2) })
-  .refine((t) => t.points.every((p, i) => i === 0 || (p[0] > t.points[i - 1]![0] && p[1] >= t.points[i - 1]![1])), {
-    message: 'calibration points must increase in cosine and never decrease in score',
-  });
+  .object({
+    points: z.array(z.tuple([z.number().min(-1).max(1), z.number().min(0).max(1)])).min(2),
+  })
+  .refine(
+    (t) =>
+      t.points.every(
+        (p, i) => i === 0 || (p[0] > t.points[i - 1]![0] && p[1] >= t.points[i - 1]![1]),
+      ),
+    {
+      message: 'calibration points must increase in cosine and never decrease in score',
+    },
+  );
 
 function parseKnots(text: string, ctx: z.RefinementCtx<string>): [number, number][] {
   let json: unknown;
@@ -176,7 +186,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     keyRing,
     modelBundleDir: path.resolve(e.MODEL_BUNDLE_DIR),
-    runtime: { executionProvider: e.ORT_EXECUTION_PROVIDER, intraOpThreads: e.ORT_INTRA_OP_THREADS },
+    runtime: {
+      executionProvider: e.ORT_EXECUTION_PROVIDER,
+      intraOpThreads: e.ORT_INTRA_OP_THREADS,
+    },
     maxBodyBytes: e.MAX_BODY_BYTES,
     image: {
       maxBytes: e.MAX_IMAGE_BYTES,

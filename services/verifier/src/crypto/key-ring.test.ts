@@ -31,16 +31,31 @@ test('tolerates spaces for plus signs (curl -d) and MIME line breaks', () => {
 
 test('a wrong key, bad Base64 or an altered field is 1200', () => {
   const other = new KeyRing([{ key: 'k'.repeat(32), nonce: 'n'.repeat(12) }]);
-  assert.equal(code(() => other.open('f', VECTOR, 100)), 1200);
-  assert.equal(code(() => ring.open('f', 'not base64!', 100)), 1200);
-  assert.equal(code(() => ring.open('f', 'A', 100)), 1200);
-  assert.equal(code(() => ring.open('f', VECTOR.slice(0, -8), 100)), 1200);
+  assert.equal(
+    code(() => other.open('f', VECTOR, 100)),
+    1200,
+  );
+  assert.equal(
+    code(() => ring.open('f', 'not base64!', 100)),
+    1200,
+  );
+  assert.equal(
+    code(() => ring.open('f', 'A', 100)),
+    1200,
+  );
+  assert.equal(
+    code(() => ring.open('f', VECTOR.slice(0, -8), 100)),
+    1200,
+  );
 });
 
 test('the size limit is checked on the ciphertext, at its edge, before decrypting', () => {
   // 13 bytes of plaintext: allowed at 13, refused at 12.
   assert.equal(ring.open('f', VECTOR, 13).length, 13);
-  assert.equal(code(() => ring.open('f', VECTOR, 12)), 2004);
+  assert.equal(
+    code(() => ring.open('f', VECTOR, 12)),
+    2004,
+  );
 });
 
 test('a rotated ring accepts the previous pair during the window', () => {
@@ -49,7 +64,12 @@ test('a rotated ring accepts the previous pair during the window', () => {
     { key: DEFAULT_KEY, nonce: DEFAULT_NONCE },
   ]);
   assert.equal(rotated.open('f', VECTOR, 100).toString(), 'hello senseid');
-  assert.equal(rotated.open('f', sealToBase64(Buffer.from('new'), 'a'.repeat(32), 'b'.repeat(12)), 100).toString(), 'new');
+  assert.equal(
+    rotated
+      .open('f', sealToBase64(Buffer.from('new'), 'a'.repeat(32), 'b'.repeat(12)), 100)
+      .toString(),
+    'new',
+  );
 });
 
 test('decodeLenientBase64 accepts unpadded input and refuses stray characters', () => {

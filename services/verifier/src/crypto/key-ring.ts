@@ -24,12 +24,16 @@ export class KeyRing {
     const sealed = decodeLenientBase64(value);
     if (sealed === undefined) throw invalidArgument(`${field} is not valid Base64`);
     if (sealed.length - TAG_BYTES > maxBytes) {
-      throw invalidContentLength(`${field} decrypts to ${sealed.length - TAG_BYTES} bytes, more than the ${maxBytes} allowed`);
+      throw invalidContentLength(
+        `${field} decrypts to ${sealed.length - TAG_BYTES} bytes, more than the ${maxBytes} allowed`,
+      );
     }
     for (const { key, nonce } of this.pairs) {
       const plain = openSealed(sealed, key, nonce);
       if (plain !== undefined) return plain;
     }
-    throw invalidArgument(`${field} could not be decrypted: wrong key or nonce, or altered or truncated data`);
+    throw invalidArgument(
+      `${field} could not be decrypted: wrong key or nonce, or altered or truncated data`,
+    );
   }
 }

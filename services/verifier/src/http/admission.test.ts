@@ -8,7 +8,14 @@ test('admits up to maxInFlight, queues up to maxQueued, refuses beyond with 5003
   const a = new Admission(1, 1, (i, q) => seen.push([i, q]));
   const r1 = await a.acquire();
   const p2 = a.acquire();
-  await assert.rejects(a.acquire(), (e: unknown) => e instanceof ApiError && e.code === 5003 && e.status === 503 && e.headers['Retry-After'] === '1');
+  await assert.rejects(
+    a.acquire(),
+    (e: unknown) =>
+      e instanceof ApiError &&
+      e.code === 5003 &&
+      e.status === 503 &&
+      e.headers['Retry-After'] === '1',
+  );
   r1();
   const r2 = await p2;
   assert.equal(a.inFlight, 1);

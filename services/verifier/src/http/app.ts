@@ -26,7 +26,14 @@ export interface AppDeps {
   readonly isReady: () => boolean;
 }
 
-const KNOWN_PATHS = new Set([VERIFY_PATH, '/healthz', '/readyz', '/metrics', '/openapi.json', '/docs']);
+const KNOWN_PATHS = new Set([
+  VERIFY_PATH,
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/openapi.json',
+  '/docs',
+]);
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const modelVersion = deps.models.bundle.id;
@@ -44,8 +51,19 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       const code = await responseCode(c.res);
       const route = KNOWN_PATHS.has(c.req.path) ? c.req.path : 'other';
       deps.metrics.requests.labels(route, String(code), modelVersion).inc();
-      deps.metrics.requestDuration.labels(route, modelVersion).observe((performance.now() - t0) / 1000);
-      c.get('log').info({ method: c.req.method, route, status: c.res.status, code, ms: Math.round(performance.now() - t0) }, 'request');
+      deps.metrics.requestDuration
+        .labels(route, modelVersion)
+        .observe((performance.now() - t0) / 1000);
+      c.get('log').info(
+        {
+          method: c.req.method,
+          route,
+          status: c.res.status,
+          code,
+          ms: Math.round(performance.now() - t0),
+        },
+        'request',
+      );
     }
   });
 
@@ -73,4 +91,3 @@ async function responseCode(res: Response): Promise<number> {
     return res.status >= 500 ? 5000 : 1200;
   }
 }
-

@@ -12,13 +12,17 @@ export function errorResponse(err: unknown, c: Context<AppEnv>): Response {
   const apiError = toApiError(err, c);
   if (apiError.code === ApiCode.internal) c.get('log')?.error({ err }, 'unhandled error');
   for (const [k, v] of Object.entries(apiError.headers)) c.header(k, v);
-  return c.json({ code: apiError.code, message: apiError.message, request_id: requestId }, apiError.status);
+  return c.json(
+    { code: apiError.code, message: apiError.message, request_id: requestId },
+    apiError.status,
+  );
 }
 
 function toApiError(err: unknown, c: Context<AppEnv>): ApiError {
   if (err instanceof ApiError) return err;
   // The client closed the connection mid-request: its work was cancelled on purpose.
   // Nobody reads this answer; it must not count as a fault of ours.
-  if (c.req.raw.signal.aborted) return new ApiError(ApiCode.invalidArgument, 'the client closed the connection');
+  if (c.req.raw.signal.aborted)
+    return new ApiError(ApiCode.invalidArgument, 'the client closed the connection');
   return new ApiError(ApiCode.internal, 'internal error', { cause: err });
 }

@@ -2,13 +2,21 @@
  * The OpenAPI 3.1 description of the HTTP contract (spec/API.md) and a self-contained
  * HTML page rendering it. The page loads nothing from a CDN: pods often run air-gapped.
  */
-const booleanField = (description: string) => ({ type: 'string', enum: ['true', 'false', '1', '0'], default: 'false', description });
+const booleanField = (description: string) => ({
+  type: 'string',
+  enum: ['true', 'false', '1', '0'],
+  default: 'false',
+  description,
+});
 
 const verificationForm = {
   type: 'object',
   required: ['encrypted_video', 'encrypted_image'],
   properties: {
-    encrypted_video: { type: 'string', description: 'Base64 of AES-256-GCM(video) ‖ tag (see ENCRYPTION.md)' },
+    encrypted_video: {
+      type: 'string',
+      description: 'Base64 of AES-256-GCM(video) ‖ tag (see ENCRYPTION.md)',
+    },
     encrypted_image: { type: 'string', description: 'Base64 of AES-256-GCM(photo) ‖ tag' },
     auto_rotate: booleanField('Also try 90/180/270° and keep the orientation with the best face'),
     check_quality: booleanField('Refuse a photo whose eyes, nose or mouth are occluded (4004)'),
@@ -21,11 +29,18 @@ const verificationForm = {
 const errorSchema = {
   type: 'object',
   required: ['code', 'message', 'request_id'],
-  properties: { code: { type: 'integer' }, message: { type: 'string' }, request_id: { type: 'string' } },
+  properties: {
+    code: { type: 'integer' },
+    message: { type: 'string' },
+    request_id: { type: 'string' },
+  },
 };
 
 const errorCodes: [number, string][] = [
-  [400, '1200 invalid argument; 2003 image or frame size; 2004 content length; 2005 image/video type or corrupt; 4000 no face in the photo; 4004 face occlusion; 4007 no usable face in the video'],
+  [
+    400,
+    '1200 invalid argument; 2003 image or frame size; 2004 content length; 2005 image/video type or corrupt; 4000 no face in the photo; 4004 face occlusion; 4007 no usable face in the video',
+  ],
   [404, '1200 unknown path'],
   [405, '1200 wrong method'],
   [411, '1200 missing Content-Length'],
@@ -48,7 +63,10 @@ export function openApiDocument(modelVersion: string): Record<string, unknown> {
           summary: 'Is the video a live person, and is it the person in the photo?',
           requestBody: {
             required: true,
-            content: { 'application/x-www-form-urlencoded': { schema: verificationForm }, 'multipart/form-data': { schema: verificationForm } },
+            content: {
+              'application/x-www-form-urlencoded': { schema: verificationForm },
+              'multipart/form-data': { schema: verificationForm },
+            },
           },
           responses: {
             200: {
@@ -63,7 +81,12 @@ export function openApiDocument(modelVersion: string): Record<string, unknown> {
                       passed: { type: 'boolean', description: 'The liveness decision' },
                       liveness_score: { type: 'number', minimum: 0, maximum: 1 },
                       liveness_status: { type: 'string', enum: ['ok', 'hack', 'short_time'] },
-                      verification_score: { type: 'number', minimum: 0, maximum: 1, description: 'Only when passed; s ↔ false-match rate 10^(3−10s)' },
+                      verification_score: {
+                        type: 'number',
+                        minimum: 0,
+                        maximum: 1,
+                        description: 'Only when passed; s ↔ false-match rate 10^(3−10s)',
+                      },
                       image_timestamp: { type: 'number' },
                       base64_image: { type: 'string' },
                       base64_face_image: { type: 'string' },
@@ -73,13 +96,28 @@ export function openApiDocument(modelVersion: string): Record<string, unknown> {
                 },
               },
             },
-            ...Object.fromEntries(errorCodes.map(([status, description]) => [status, { description, content: { 'application/json': { schema: errorSchema } } }])),
+            ...Object.fromEntries(
+              errorCodes.map(([status, description]) => [
+                status,
+                { description, content: { 'application/json': { schema: errorSchema } } },
+              ]),
+            ),
           },
         },
       },
       '/healthz': { get: { summary: 'Process alive', responses: { 200: { description: 'ok' } } } },
-      '/readyz': { get: { summary: 'Models loaded and warmed', responses: { 200: { description: 'ready' }, 503: { description: 'not ready' } } } },
-      '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format' } } } },
+      '/readyz': {
+        get: {
+          summary: 'Models loaded and warmed',
+          responses: { 200: { description: 'ready' }, 503: { description: 'not ready' } },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics',
+          responses: { 200: { description: 'text exposition format' } },
+        },
+      },
     },
   };
 }

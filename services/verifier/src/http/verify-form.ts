@@ -11,8 +11,13 @@ export type FormFields = Readonly<Record<string, string>>;
 /** Reads the body as form fields; a file part is read as text (clients may stream the Base64 as a file). */
 export async function readForm(c: Context, maxBodyBytes: number): Promise<FormFields> {
   const type = (c.req.header('content-type') ?? '').toLowerCase();
-  if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) {
-    throw invalidArgument('the body must be application/x-www-form-urlencoded or multipart/form-data');
+  if (
+    !type.startsWith('application/x-www-form-urlencoded') &&
+    !type.startsWith('multipart/form-data')
+  ) {
+    throw invalidArgument(
+      'the body must be application/x-www-form-urlencoded or multipart/form-data',
+    );
   }
   let body: Record<string, string | File | (string | File)[]>;
   try {

@@ -26,10 +26,16 @@ test('a checksum mismatch or a malformed manifest refuses to load', async (t) =>
     /\{ npm: faceplugin-face-recognition-js, path: (model\/[a-z_]+\.onnx) \}/g,
     (_m, rel: string) => `{ file: ${path.join(pkgDir, rel)} }`,
   );
-  await writeFile(path.join(dir, 'bundle.yaml'), text.replace(/6c0256ccd3164f84[0-9a-f]{48}/, 'f'.repeat(64)));
+  await writeFile(
+    path.join(dir, 'bundle.yaml'),
+    text.replace(/6c0256ccd3164f84[0-9a-f]{48}/, 'f'.repeat(64)),
+  );
   const b = await loadBundleManifest(dir);
   assert.equal(b.files.detector, real.files.detector);
   await assert.rejects(verifyChecksums(b), /checksum mismatch.*detector/s);
-  await writeFile(path.join(dir, 'bundle.yaml'), text.replace('task: face-detection', 'task: face-detectoin'));
+  await writeFile(
+    path.join(dir, 'bundle.yaml'),
+    text.replace('task: face-detection', 'task: face-detectoin'),
+  );
   await assert.rejects(loadBundleManifest(dir), BundleError);
 });

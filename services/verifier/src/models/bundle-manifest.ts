@@ -48,19 +48,33 @@ const manifestSchema = z
         detector: component(
           'face-detection',
           z.object({ scores: z.string(), boxes: z.string() }).strict(),
-          z.object({ scoreThreshold: z.number().min(0).max(1), nmsIou: z.number().min(0).max(1) }).strict(),
+          z
+            .object({ scoreThreshold: z.number().min(0).max(1), nmsIou: z.number().min(0).max(1) })
+            .strict(),
         ),
-        landmarks: component('landmarks-68', z.object({ points: z.string() }).strict(), z.object({}).strict().default({})),
-        embedder: component('face-embedding', z.object({ embedding: z.string() }).strict(), z.object({}).strict().default({})),
+        landmarks: component(
+          'landmarks-68',
+          z.object({ points: z.string() }).strict(),
+          z.object({}).strict().default({}),
+        ),
+        embedder: component(
+          'face-embedding',
+          z.object({ embedding: z.string() }).strict(),
+          z.object({}).strict().default({}),
+        ),
         liveness: component(
           'presentation-attack',
           z.object({ logits: z.string() }).strict(),
-          z.object({ cropScale: z.number().positive(), realClass: z.number().int().min(0) }).strict(),
+          z
+            .object({ cropScale: z.number().positive(), realClass: z.number().int().min(0) })
+            .strict(),
         ),
         eyes: component(
           'eye-state',
           z.object({ logits: z.string() }).strict(),
-          z.object({ cropScale: z.number().positive(), closedClass: z.number().int().min(0) }).strict(),
+          z
+            .object({ cropScale: z.number().positive(), closedClass: z.number().int().min(0) })
+            .strict(),
         ),
       })
       .strict(),

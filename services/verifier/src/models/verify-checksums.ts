@@ -15,7 +15,10 @@ export async function sha256File(file: string): Promise<string> {
  */
 export async function verifyChecksums(bundle: ResolvedBundle): Promise<void> {
   const bad: string[] = [];
-  for (const [name, c] of Object.entries(bundle.manifest.components) as [ComponentName, { sha256: string }][]) {
+  for (const [name, c] of Object.entries(bundle.manifest.components) as [
+    ComponentName,
+    { sha256: string },
+  ][]) {
     const file = bundle.files[name];
     let actual: string;
     try {
@@ -23,7 +26,9 @@ export async function verifyChecksums(bundle: ResolvedBundle): Promise<void> {
     } catch (cause) {
       throw new BundleError(`model component ${name}: cannot read ${file}`, { cause });
     }
-    if (actual !== c.sha256) bad.push(`${name}: ${file} has sha256 ${actual}, the manifest says ${c.sha256}`);
+    if (actual !== c.sha256)
+      bad.push(`${name}: ${file} has sha256 ${actual}, the manifest says ${c.sha256}`);
   }
-  if (bad.length > 0) throw new BundleError(`model checksum mismatch in ${bundle.id}:\n  ${bad.join('\n  ')}`);
+  if (bad.length > 0)
+    throw new BundleError(`model checksum mismatch in ${bundle.id}:\n  ${bad.join('\n  ')}`);
 }

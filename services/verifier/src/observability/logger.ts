@@ -10,6 +10,15 @@ export function createLogger(level: string): Logger {
   return pino({
     level,
     base: { service: 'silentid-verifier' },
-    redact: { paths: ['encrypted_image', 'encrypted_video', '*.encrypted_image', '*.encrypted_video', 'req.body'], censor: '[redacted]' },
+    redact: {
+      paths: [
+        'encrypted_image',
+        'encrypted_video',
+        '*.encrypted_image',
+        '*.encrypted_video',
+        'req.body',
+      ],
+      censor: '[redacted]',
+    },
   });
 }

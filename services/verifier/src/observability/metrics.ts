@@ -22,7 +22,12 @@ export function createMetrics(modelVersion: string): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'silentid_process_' });
   const latency = [0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2.5, 5, 10];
-  new Gauge({ name: 'silentid_model_info', help: 'The model bundle this pod serves', labelNames: ['model_version'], registers: [registry] })
+  new Gauge({
+    name: 'silentid_model_info',
+    help: 'The model bundle this pod serves',
+    labelNames: ['model_version'],
+    registers: [registry],
+  })
     .labels(modelVersion)
     .set(1);
   const stageDuration = new Histogram({
@@ -48,8 +53,16 @@ export function createMetrics(modelVersion: string): Metrics {
       registers: [registry],
     }),
     stageDuration,
-    inflight: new Gauge({ name: 'silentid_inflight_requests', help: 'Verification requests being processed', registers: [registry] }),
-    queueDepth: new Gauge({ name: 'silentid_queue_depth', help: 'Verification requests waiting for a slot', registers: [registry] }),
+    inflight: new Gauge({
+      name: 'silentid_inflight_requests',
+      help: 'Verification requests being processed',
+      registers: [registry],
+    }),
+    queueDepth: new Gauge({
+      name: 'silentid_queue_depth',
+      help: 'Verification requests waiting for a slot',
+      registers: [registry],
+    }),
     livenessDecisions: new Counter({
       name: 'silentid_liveness_decisions_total',
       help: 'Liveness decisions by outcome',
@@ -64,7 +77,8 @@ export function createMetrics(modelVersion: string): Metrics {
       registers: [registry],
     }),
     observeStages(stages) {
-      for (const [stage, ms] of Object.entries(stages)) stageDuration.labels(stage, modelVersion).observe(ms / 1000);
+      for (const [stage, ms] of Object.entries(stages))
+        stageDuration.labels(stage, modelVersion).observe(ms / 1000);
     },
   };
 }

@@ -30,13 +30,20 @@ export async function analysePhoto(
   opts: PhotoOptions,
   timer: StageTimer,
 ): Promise<PhotoFace> {
-  const { image, face, turns } = await timer.time('detect', () => bestOrientation(models, photo, opts.autoRotate));
+  const { image, face, turns } = await timer.time('detect', () =>
+    bestOrientation(models, photo, opts.autoRotate),
+  );
   if (face === undefined) throw detectionFailed('no face detected in encrypted_image');
   if (opts.checkQuality) {
     const occlusion = await timer.time('detect', () => assessOcclusion(models, image, face));
-    if (occlusion.occluded) throw faceOcclusion(`the face in encrypted_image is occluded: ${occlusion.reasons.join(', ')}`);
+    if (occlusion.occluded)
+      throw faceOcclusion(
+        `the face in encrypted_image is occluded: ${occlusion.reasons.join(', ')}`,
+      );
   }
-  const embedding = await timer.time('embed', () => models.embedder.embed(models.embedder.align(image, fivePoints(face.landmarks))));
+  const embedding = await timer.time('embed', () =>
+    models.embedder.embed(models.embedder.align(image, fivePoints(face.landmarks))),
+  );
   return { face, turns, embedding };
 }
 

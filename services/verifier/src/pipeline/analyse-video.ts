@@ -1,5 +1,10 @@
 import { livenessCheckFailed } from '../errors/api-error.js';
-import { fuseLiveness, type LivenessCalibration, type LivenessCues, type LivenessEvidence } from './liveness/fuse-liveness.js';
+import {
+  fuseLiveness,
+  type LivenessCalibration,
+  type LivenessCues,
+  type LivenessEvidence,
+} from './liveness/fuse-liveness.js';
 import { blinkDepth, nonPlanarMotion, presentationAttackScore } from './liveness/temporal-cues.js';
 import type { FrameObservation } from './track-face.js';
 
@@ -41,6 +46,9 @@ export function bestFrame(obs: readonly FrameObservation[]): FrameObservation {
   const maxSharp = Math.max(...obs.map((o) => o.sharpness), 1e-9);
   const maxIod = Math.max(...obs.map((o) => o.iod));
   const quality = (o: FrameObservation) =>
-    (o.sharpness / maxSharp) * (0.25 + 0.75 * o.frontalness) * (o.iod / maxIod) * (0.5 + 0.5 * Math.min(o.eyes.left, o.eyes.right));
+    (o.sharpness / maxSharp) *
+    (0.25 + 0.75 * o.frontalness) *
+    (o.iod / maxIod) *
+    (0.5 + 0.5 * Math.min(o.eyes.left, o.eyes.right));
   return obs.reduce((a, b) => (quality(b) > quality(a) ? b : a));
 }

@@ -8,9 +8,14 @@ import { pickSubject } from '../vision/face-selection.js';
 const MAX_CANDIDATES = 5;
 
 /** Detects, landmarks the largest few candidates and picks the subject. */
-export async function findSubject(models: FaceModels, image: RgbImage): Promise<LandmarkedFace | undefined> {
+export async function findSubject(
+  models: FaceModels,
+  image: RgbImage,
+): Promise<LandmarkedFace | undefined> {
   const detections = await models.detector.detect(image);
-  const candidates = [...detections].sort((a, b) => boxArea(b.box) - boxArea(a.box)).slice(0, MAX_CANDIDATES);
+  const candidates = [...detections]
+    .sort((a, b) => boxArea(b.box) - boxArea(a.box))
+    .slice(0, MAX_CANDIDATES);
   const faces = await Promise.all(candidates.map((d) => models.landmarker.landmarks(image, d)));
   return pickSubject(faces);
 }

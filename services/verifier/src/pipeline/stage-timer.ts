@@ -24,7 +24,14 @@ export class StageTimer {
 
   /** Milliseconds per stage, plus `total` since the timer was created. */
   snapshot(): Record<Stage | 'total', number> {
-    const out = { decrypt: 0, decode: 0, detect: 0, liveness: 0, embed: 0, total: performance.now() - this.started };
+    const out = {
+      decrypt: 0,
+      decode: 0,
+      detect: 0,
+      liveness: 0,
+      embed: 0,
+      total: performance.now() - this.started,
+    };
     for (const [k, v] of this.totals) out[k] = v;
     return out;
   }

@@ -120,7 +120,11 @@ export class FaceTracker {
 }
 
 /** Convenience for callers that hold every frame already (tests, evaluation). */
-export async function trackFace(models: FaceModels, frames: readonly VideoFrame[], signal?: AbortSignal): Promise<FrameObservation[]> {
+export async function trackFace(
+  models: FaceModels,
+  frames: readonly VideoFrame[],
+  signal?: AbortSignal,
+): Promise<FrameObservation[]> {
   const tracker = new FaceTracker(models, signal);
   for (const frame of frames) tracker.push(frame);
   return tracker.done();

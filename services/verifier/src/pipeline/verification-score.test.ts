@@ -2,7 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promisedFalseMatchRate, verificationScore } from './verification-score.js';
 
-const knots = [[-1, 0], [0.2, 0.3], [0.4, 0.7], [0.6, 0.9], [1, 1]] as const;
+const knots = [
+  [-1, 0],
+  [0.2, 0.3],
+  [0.4, 0.7],
+  [0.6, 0.9],
+  [1, 1],
+] as const;
 
 test('interpolates between knots and clamps outside them', () => {
   assert.equal(verificationScore(0.4, knots), 0.7);

@@ -12,7 +12,11 @@ import type { FaceModels } from '../vision/face-models.js';
 import { analysePhoto, type PhotoOptions } from './analyse-photo.js';
 import { analyseVideo } from './analyse-video.js';
 import { FaceTracker } from './track-face.js';
-import { DEFAULT_LIVENESS_CALIBRATION, type LivenessCues, type LivenessEvidence } from './liveness/fuse-liveness.js';
+import {
+  DEFAULT_LIVENESS_CALIBRATION,
+  type LivenessCues,
+  type LivenessEvidence,
+} from './liveness/fuse-liveness.js';
 import { encodeJpeg } from '../media/image/encode-jpeg.js';
 import { faceClip } from './render-images.js';
 import type { StageTimer } from './stage-timer.js';
@@ -45,7 +49,13 @@ export interface VerifyDeps {
   readonly models: FaceModels;
   readonly config: Pick<
     Config,
-    'image' | 'video' | 'sampling' | 'ffmpegPath' | 'ffprobePath' | 'livenessThreshold' | 'verificationCalibration'
+    | 'image'
+    | 'video'
+    | 'sampling'
+    | 'ffmpegPath'
+    | 'ffprobePath'
+    | 'livenessThreshold'
+    | 'verificationCalibration'
   >;
 }
 
@@ -87,17 +97,21 @@ export async function verify(
     timer.add('liveness', tracker.busyMs);
     const analysis = analyseVideo(tracked, video.frames.length, DEFAULT_LIVENESS_CALIBRATION);
     const livenessScore = round(analysis.evidence.score);
-    const threshold = config.livenessThreshold ?? models.bundle.manifest.calibration.liveness.threshold;
+    const threshold =
+      config.livenessThreshold ?? models.bundle.manifest.calibration.liveness.threshold;
     const passed = analysis.evidence.score >= threshold;
     const liveness = { cues: analysis.cues, evidence: analysis.evidence };
     if (!passed) return { passed, livenessScore, livenessStatus: 'hack', liveness };
 
     const { best } = analysis;
     const frameEmbedding = await timer.time('embed', () =>
-      models.embedder.embed(models.embedder.align(best.frame.image, fivePoints(best.face.landmarks))),
+      models.embedder.embed(
+        models.embedder.align(best.frame.image, fivePoints(best.face.landmarks)),
+      ),
     );
     const cos = cosine(photo.embedding, frameEmbedding);
-    const knots = config.verificationCalibration ?? models.bundle.manifest.calibration.verification.points;
+    const knots =
+      config.verificationCalibration ?? models.bundle.manifest.calibration.verification.points;
     return {
       passed,
       livenessScore,
@@ -106,9 +120,16 @@ export async function verify(
       liveness,
       cosine: cos,
       ...(req.returnImage
-        ? { selectedFrame: { timestamp: round(best.frame.timestamp), jpeg: await encodeJpeg(best.frame.image) } }
+        ? {
+            selectedFrame: {
+              timestamp: round(best.frame.timestamp),
+              jpeg: await encodeJpeg(best.frame.image),
+            },
+          }
         : {}),
-      ...(req.returnFaceImage ? { faceImage: await encodeJpeg(faceClip(best.frame.image, best.face.box)) } : {}),
+      ...(req.returnFaceImage
+        ? { faceImage: await encodeJpeg(faceClip(best.frame.image, best.face.box)) }
+        : {}),
     };
   } finally {
     signal?.removeEventListener('abort', onAbort);

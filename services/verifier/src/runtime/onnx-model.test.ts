@@ -25,18 +25,27 @@ test('asking for CUDA where it cannot run falls back to CPU and says so once', a
 test('a session whose input does not match the manifest is refused at load', async () => {
   const wrong = { ...detector.input, shape: [1, 3, 128, 128] };
   await assert.rejects(
-    OnnxModel.load('detector', bundle.files.detector, wrong, { executionProvider: 'cpu', intraOpThreads: 1 }),
+    OnnxModel.load('detector', bundle.files.detector, wrong, {
+      executionProvider: 'cpu',
+      intraOpThreads: 1,
+    }),
     (e: unknown) => e instanceof ModelLoadError && /does not match the manifest/.test(e.message),
   );
   const renamed = { ...detector.input, name: 'pixels' };
   await assert.rejects(
-    OnnxModel.load('detector', bundle.files.detector, renamed, { executionProvider: 'cpu', intraOpThreads: 1 }),
+    OnnxModel.load('detector', bundle.files.detector, renamed, {
+      executionProvider: 'cpu',
+      intraOpThreads: 1,
+    }),
     /has no input "pixels"/,
   );
 });
 
 test('run refuses a tensor of the wrong size instead of reading past it', async () => {
-  const model = await OnnxModel.load('detector', bundle.files.detector, detector.input, { executionProvider: 'cpu', intraOpThreads: 1 });
+  const model = await OnnxModel.load('detector', bundle.files.detector, detector.input, {
+    executionProvider: 'cpu',
+    intraOpThreads: 1,
+  });
   await assert.rejects(model.run(new Float32Array(10)), /expected/);
   await model.release();
 });

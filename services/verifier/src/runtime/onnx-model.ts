@@ -32,7 +32,12 @@ export class OnnxModel {
   ) {}
 
   /** Loads the file, selects the execution provider, and checks the input spec. */
-  static async load(component: string, file: string, input: InputSpec, opts: RuntimeOptions): Promise<OnnxModel> {
+  static async load(
+    component: string,
+    file: string,
+    input: InputSpec,
+    opts: RuntimeOptions,
+  ): Promise<OnnxModel> {
     const base: ort.InferenceSession.SessionOptions = {
       intraOpNumThreads: opts.intraOpThreads,
       interOpNumThreads: 1,
@@ -43,7 +48,10 @@ export class OnnxModel {
     let provider: ExecutionProvider = 'cpu';
     if (opts.executionProvider === 'cuda') {
       try {
-        session = await ort.InferenceSession.create(file, { ...base, executionProviders: ['cuda', 'cpu'] });
+        session = await ort.InferenceSession.create(file, {
+          ...base,
+          executionProviders: ['cuda', 'cpu'],
+        });
         provider = 'cuda';
       } catch (err) {
         opts.onFallback?.(component, err instanceof Error ? err.message : String(err));
@@ -60,7 +68,9 @@ export class OnnxModel {
   async run(data: Float32Array, batch = 1): Promise<Record<string, ort.Tensor>> {
     const [, c, h, w] = this.input.shape as [number, number, number, number];
     if (data.length !== batch * c * h * w) {
-      throw new Error(`${this.component}: input of ${data.length} values, expected ${batch * c * h * w}`);
+      throw new Error(
+        `${this.component}: input of ${data.length} values, expected ${batch * c * h * w}`,
+      );
     }
     const tensor = new ort.Tensor('float32', data, [batch, c, h, w]);
     return this.session.run({ [this.input.name]: tensor });
@@ -94,7 +104,9 @@ async function createCpu(
 
 function checkInput(component: string, session: ort.InferenceSession, spec: InputSpec): void {
   if (!session.inputNames.includes(spec.name)) {
-    throw new ModelLoadError(`${component}: the model has no input "${spec.name}" (it has ${session.inputNames.join(', ')})`);
+    throw new ModelLoadError(
+      `${component}: the model has no input "${spec.name}" (it has ${session.inputNames.join(', ')})`,
+    );
   }
   const meta = session.inputMetadata.find((m) => m.name === spec.name);
   if (meta !== undefined && meta.isTensor) {
@@ -103,7 +115,9 @@ function checkInput(component: string, session: ort.InferenceSession, spec: Inpu
       shape.length === spec.shape.length &&
       shape.every((d, i) => typeof d !== 'number' || d === spec.shape[i] || (i === 0 && d <= 0));
     if (!ok) {
-      throw new ModelLoadError(`${component}: input shape [${shape.join(',')}] does not match the manifest [${spec.shape.join(',')}]`);
+      throw new ModelLoadError(
+        `${component}: input shape [${shape.join(',')}] does not match the manifest [${spec.shape.join(',')}]`,
+      );
     }
   }
 }

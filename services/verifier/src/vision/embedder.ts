@@ -36,7 +36,10 @@ export class Embedder {
   }
 
   async embed(aligned: RgbImage): Promise<Embedding> {
-    const out = OnnxModel.output(await this.model.run(toTensor(aligned, this.spec.input)), this.spec.outputs.embedding);
+    const out = OnnxModel.output(
+      await this.model.run(toTensor(aligned, this.spec.input)),
+      this.spec.outputs.embedding,
+    );
     return l2normalise(out);
   }
 }

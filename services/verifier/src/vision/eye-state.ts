@@ -21,7 +21,10 @@ export class EyeState {
   ) {}
 
   async openness(image: RgbImage, landmarks: readonly Point[]): Promise<EyeOpenness> {
-    const [left, right] = await Promise.all([this.eye(image, landmarks, 36), this.eye(image, landmarks, 42)]);
+    const [left, right] = await Promise.all([
+      this.eye(image, landmarks, 36),
+      this.eye(image, landmarks, 42),
+    ]);
     return { left, right };
   }
 
@@ -31,9 +34,21 @@ export class EyeState {
       x: (l[first + 1]!.x + l[first + 2]!.x + l[first + 4]!.x + l[first + 5]!.x) / 4,
       y: (l[first + 1]!.y + l[first + 2]!.y + l[first + 4]!.y + l[first + 5]!.y) / 4,
     };
-    const side = Math.max(4, Math.hypot(l[first + 3]!.x - l[first]!.x, l[first + 3]!.y - l[first]!.y) * this.spec.params.cropScale);
-    const crop = cropResize(image, { x1: c.x - side / 2, y1: c.y - side / 2, x2: c.x + side / 2, y2: c.y + side / 2 }, width, height);
-    const logits = OnnxModel.output(await this.model.run(toTensor(crop, this.spec.input)), this.spec.outputs.logits);
+    const side = Math.max(
+      4,
+      Math.hypot(l[first + 3]!.x - l[first]!.x, l[first + 3]!.y - l[first]!.y) *
+        this.spec.params.cropScale,
+    );
+    const crop = cropResize(
+      image,
+      { x1: c.x - side / 2, y1: c.y - side / 2, x2: c.x + side / 2, y2: c.y + side / 2 },
+      width,
+      height,
+    );
+    const logits = OnnxModel.output(
+      await this.model.run(toTensor(crop, this.spec.input)),
+      this.spec.outputs.logits,
+    );
     return 1 - (softmax(logits)[this.spec.params.closedClass] ?? 0);
   }
 }

@@ -21,7 +21,12 @@ export class FaceDetector {
   /** All faces above the score threshold, best first, after non-maximum suppression. */
   async detect(image: RgbImage): Promise<Detection[]> {
     const { width, height } = inputSize(this.spec.input);
-    const resized = cropResize(image, { x1: 0, y1: 0, x2: image.width, y2: image.height }, width, height);
+    const resized = cropResize(
+      image,
+      { x1: 0, y1: 0, x2: image.width, y2: image.height },
+      width,
+      height,
+    );
     const out = await this.model.run(toTensor(resized, this.spec.input));
     const scores = OnnxModel.output(out, this.spec.outputs.scores);
     const boxes = OnnxModel.output(out, this.spec.outputs.boxes);

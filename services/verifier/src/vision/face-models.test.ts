@@ -26,7 +26,11 @@ after(() => models.release());
 const mirror = (img: RgbImage): RgbImage => {
   const out = new Uint8Array(img.data.length);
   for (let y = 0; y < img.height; y++)
-    for (let x = 0; x < img.width; x++) out.set(img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3), (y * img.width + img.width - 1 - x) * 3);
+    for (let x = 0; x < img.width; x++)
+      out.set(
+        img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3),
+        (y * img.width + img.width - 1 - x) * 3,
+      );
   return { ...img, data: out };
 };
 
@@ -54,15 +58,27 @@ test('embeddings are unit length, deterministic, and a mirrored photo is still t
   const flipped = mirror(photo);
   const mface = await findSubject(models, flipped);
   assert.ok(mface);
-  const em = await models.embedder.embed(models.embedder.align(flipped, fivePoints(mface.landmarks)));
+  const em = await models.embedder.embed(
+    models.embedder.align(flipped, fivePoints(mface.landmarks)),
+  );
   assert.ok(cosine(e1, em) > 0.5, `mirror cosine ${cosine(e1, em)}`);
 });
 
 test('auto_rotate finds the upright orientation of a photo turned in its pixels', async () => {
-  const upright = await analysePhoto(models, photo, { autoRotate: false, checkQuality: false }, new StageTimer());
+  const upright = await analysePhoto(
+    models,
+    photo,
+    { autoRotate: false, checkQuality: false },
+    new StageTimer(),
+  );
   for (const turns of [1, 2, 3] as const) {
     const turned = rotateQuarter(photo, turns);
-    const found = await analysePhoto(models, turned, { autoRotate: true, checkQuality: false }, new StageTimer());
+    const found = await analysePhoto(
+      models,
+      turned,
+      { autoRotate: true, checkQuality: false },
+      new StageTimer(),
+    );
     assert.equal((found.turns + turns) % 4, 0, `turned ${turns}: chose ${found.turns}`);
     assert.ok(cosine(found.embedding, upright.embedding) > 0.9);
   }

@@ -26,7 +26,10 @@ export interface FaceModels {
 }
 
 /** Verifies checksums, then creates every session. */
-export async function loadFaceModels(bundle: ResolvedBundle, opts: RuntimeOptions): Promise<FaceModels> {
+export async function loadFaceModels(
+  bundle: ResolvedBundle,
+  opts: RuntimeOptions,
+): Promise<FaceModels> {
   await verifyChecksums(bundle);
   const c = bundle.manifest.components;
   const [detector, landmarks, embedder, liveness, eyes] = await Promise.all([
@@ -56,7 +59,8 @@ export async function loadFaceModels(bundle: ResolvedBundle, opts: RuntimeOption
  * for lazy allocations; /readyz turns ready only after this.
  */
 export async function warmUp(models: FaceModels): Promise<void> {
-  const w = 320, h = 240;
+  const w = 320,
+    h = 240;
   const data = new Uint8Array(w * h * 3);
   for (let i = 0; i < data.length; i++) data[i] = (i * 31) & 0xff;
   const image: RgbImage = { width: w, height: h, data };

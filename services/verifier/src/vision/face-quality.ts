@@ -10,13 +10,18 @@ import type { Point } from './geometry/types.js';
 export function sharpness(aligned: RgbImage): number {
   const { width: w, height: h, data } = aligned;
   const g = new Float32Array(w * h);
-  for (let i = 0; i < w * h; i++) g[i] = 0.299 * data[i * 3]! + 0.587 * data[i * 3 + 1]! + 0.114 * data[i * 3 + 2]!;
-  let s = 0, s2 = 0, n = 0;
+  for (let i = 0; i < w * h; i++)
+    g[i] = 0.299 * data[i * 3]! + 0.587 * data[i * 3 + 1]! + 0.114 * data[i * 3 + 2]!;
+  let s = 0,
+    s2 = 0,
+    n = 0;
   for (let y = 1; y < h - 1; y++) {
     for (let x = 1; x < w - 1; x++) {
       const i = y * w + x;
       const lap = g[i - 1]! + g[i + 1]! + g[i - w]! + g[i + w]! - 4 * g[i]!;
-      s += lap; s2 += lap * lap; n++;
+      s += lap;
+      s2 += lap * lap;
+      n++;
     }
   }
   const mean = s / n;

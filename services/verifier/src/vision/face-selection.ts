@@ -12,9 +12,11 @@ export function isPlausibleFace(face: LandmarkedFace): boolean {
   const iod = distance(le, re);
   if (iod < 0.18 * width || iod > 0.75 * width) return false;
   // Coordinates along the face's own vertical axis (perpendicular to the eye line).
-  const ex = (re.x - le.x) / iod, ey = (re.y - le.y) / iod;
+  const ex = (re.x - le.x) / iod,
+    ey = (re.y - le.y) / iod;
   const eyeMid = { x: (le.x + re.x) / 2, y: (le.y + re.y) / 2 };
-  const down = (p: { x: number; y: number }) => ((p.x - eyeMid.x) * -ey + (p.y - eyeMid.y) * ex) / iod;
+  const down = (p: { x: number; y: number }) =>
+    ((p.x - eyeMid.x) * -ey + (p.y - eyeMid.y) * ex) / iod;
   const mouthMid = { x: (ml.x + mr.x) / 2, y: (ml.y + mr.y) / 2 };
   return ex > 0.5 && down(nose) > 0.15 && down(mouthMid) > down(nose) && down(mouthMid) < 2.0;
 }

@@ -9,10 +9,22 @@ export const MIRROR_68: readonly number[] = (() => {
   const pairs: [number, number][] = [
     ...Array.from({ length: 8 }, (_, i) => [i, 16 - i] as [number, number]),
     ...Array.from({ length: 5 }, (_, i) => [17 + i, 26 - i] as [number, number]),
-    [31, 35], [32, 34],
-    [36, 45], [37, 44], [38, 43], [39, 42], [40, 47], [41, 46],
-    [48, 54], [49, 53], [50, 52], [55, 59], [56, 58],
-    [60, 64], [61, 63], [65, 67],
+    [31, 35],
+    [32, 34],
+    [36, 45],
+    [37, 44],
+    [38, 43],
+    [39, 42],
+    [40, 47],
+    [41, 46],
+    [48, 54],
+    [49, 53],
+    [50, 52],
+    [55, 59],
+    [56, 58],
+    [60, 64],
+    [61, 63],
+    [65, 67],
   ];
   for (const [a, b] of pairs) {
     m[a] = b;
@@ -28,7 +40,11 @@ export const MIRROR_68: readonly number[] = (() => {
  * the model learned, and its two answers differ. The detector alone cannot tell: it
  * scores some upside-down faces at 1.000.
  */
-export async function mirrorDisagreement(landmarker: Landmarker, image: RgbImage, face: LandmarkedFace): Promise<number> {
+export async function mirrorDisagreement(
+  landmarker: Landmarker,
+  image: RgbImage,
+  face: LandmarkedFace,
+): Promise<number> {
   const { box } = face;
   const x1 = Math.max(0, Math.floor(box.x1));
   const x2 = Math.min(image.width, Math.ceil(box.x2));
@@ -45,7 +61,10 @@ export async function mirrorDisagreement(landmarker: Landmarker, image: RgbImage
       data.set(image.data.subarray(s, s + 3), (y * w + x) * 3);
     }
   }
-  const mirrored = await landmarker.landmarks({ width: w, height: h, data }, { box: { x1: 0, y1: 0, x2: w, y2: h }, score: face.score });
+  const mirrored = await landmarker.landmarks(
+    { width: w, height: h, data },
+    { box: { x1: 0, y1: 0, x2: w, y2: h }, score: face.score },
+  );
   let sum = 0;
   for (let i = 0; i < 68; i++) {
     // Point i of the face is point MIRROR_68[i] of its mirror image, mapped back.

@@ -22,11 +22,15 @@ export class Landmarker {
     const { width, height } = inputSize(this.spec.input);
     const { box } = face;
     const crop = cropResize(image, box, width, height);
-    const out = OnnxModel.output(await this.model.run(toTensor(crop, this.spec.input)), this.spec.outputs.points);
+    const out = OnnxModel.output(
+      await this.model.run(toTensor(crop, this.spec.input)),
+      this.spec.outputs.points,
+    );
     const bw = box.x2 - box.x1;
     const bh = box.y2 - box.y1;
     const points: Point[] = [];
-    for (let i = 0; i < 68; i++) points.push({ x: box.x1 + out[i * 2]! * bw, y: box.y1 + out[i * 2 + 1]! * bh });
+    for (let i = 0; i < 68; i++)
+      points.push({ x: box.x1 + out[i * 2]! * bw, y: box.y1 + out[i * 2 + 1]! * bh });
     return { ...face, landmarks: points };
   }
 }

@@ -22,8 +22,16 @@ export class LivenessClassifier {
   /** Probability-like "real" score of one face in one frame. */
   async realScore(image: RgbImage, box: Box): Promise<number> {
     const { width, height } = inputSize(this.spec.input);
-    const crop = cropResize(image, scaledBoxInside(image, box, this.spec.params.cropScale), width, height);
-    const logits = OnnxModel.output(await this.model.run(toTensor(crop, this.spec.input)), this.spec.outputs.logits);
+    const crop = cropResize(
+      image,
+      scaledBoxInside(image, box, this.spec.params.cropScale),
+      width,
+      height,
+    );
+    const logits = OnnxModel.output(
+      await this.model.run(toTensor(crop, this.spec.input)),
+      this.spec.outputs.logits,
+    );
     return softmax(logits)[this.spec.params.realClass] ?? 0;
   }
 }

@@ -16,7 +16,11 @@ export interface OcclusionAssessment {
   readonly occluded: boolean;
   /** Human-readable causes, for the error message (no image content). */
   readonly reasons: string[];
-  readonly cues: { readonly outside: number; readonly eyesOpen: number; readonly lowerFaceChroma: number };
+  readonly cues: {
+    readonly outside: number;
+    readonly eyesOpen: number;
+    readonly lowerFaceChroma: number;
+  };
 }
 
 export const OCCLUSION_THRESHOLDS = {
@@ -34,7 +38,9 @@ export async function assessOcclusion(
   face: LandmarkedFace,
 ): Promise<OcclusionAssessment> {
   const inner = face.landmarks.slice(17);
-  const outside = inner.filter((p) => p.x < 0 || p.y < 0 || p.x >= image.width || p.y >= image.height).length / inner.length;
+  const outside =
+    inner.filter((p) => p.x < 0 || p.y < 0 || p.x >= image.width || p.y >= image.height).length /
+    inner.length;
   const eyes = await models.eyes.openness(image, face.landmarks);
   const eyesOpen = (eyes.left + eyes.right) / 2;
   const aligned = models.embedder.align(image, fivePoints(face.landmarks));
@@ -42,7 +48,8 @@ export async function assessOcclusion(
   const reasons: string[] = [];
   if (outside > OCCLUSION_THRESHOLDS.outside) reasons.push('the face is cut by the image border');
   if (eyesOpen < OCCLUSION_THRESHOLDS.eyesOpen) reasons.push('the eyes are covered or closed');
-  if (lowerFaceChroma > OCCLUSION_THRESHOLDS.lowerFaceChroma) reasons.push('the nose or mouth is covered');
+  if (lowerFaceChroma > OCCLUSION_THRESHOLDS.lowerFaceChroma)
+    reasons.push('the nose or mouth is covered');
   return { occluded: reasons.length > 0, reasons, cues: { outside, eyesOpen, lowerFaceChroma } };
 }
 
@@ -53,14 +60,25 @@ export async function assessOcclusion(
  */
 export function chromaMismatch(aligned: RgbImage): number {
   const s = aligned.width / 112;
-  const cheeks = [regionChroma(aligned, 24 * s, 56 * s, 40 * s, 68 * s), regionChroma(aligned, 72 * s, 56 * s, 88 * s, 68 * s)];
+  const cheeks = [
+    regionChroma(aligned, 24 * s, 56 * s, 40 * s, 68 * s),
+    regionChroma(aligned, 72 * s, 56 * s, 88 * s, 68 * s),
+  ];
   const lower = regionChroma(aligned, 40 * s, 84 * s, 72 * s, 104 * s);
   const ref = { r: (cheeks[0]!.r + cheeks[1]!.r) / 2, g: (cheeks[0]!.g + cheeks[1]!.g) / 2 };
   return Math.hypot(lower.r - ref.r, lower.g - ref.g);
 }
 
-function regionChroma(img: RgbImage, x1: number, y1: number, x2: number, y2: number): { r: number; g: number } {
-  let r = 0, g = 0, n = 0;
+function regionChroma(
+  img: RgbImage,
+  x1: number,
+  y1: number,
+  x2: number,
+  y2: number,
+): { r: number; g: number } {
+  let r = 0,
+    g = 0,
+    n = 0;
   for (let y = Math.floor(y1); y < Math.ceil(y2); y++) {
     for (let x = Math.floor(x1); x < Math.ceil(x2); x++) {
       const i = (y * img.width + x) * 3;

@@ -6,7 +6,12 @@ import type { InputSpec } from '../models/bundle-manifest.js';
  * channel order and normalisation the manifest declares: value = (pixel − mean) × scale.
  * Writes at `offset` into `out` so frames can be batched into one buffer.
  */
-export function toTensor(image: RgbImage, spec: InputSpec, out?: Float32Array, offset = 0): Float32Array {
+export function toTensor(
+  image: RgbImage,
+  spec: InputSpec,
+  out?: Float32Array,
+  offset = 0,
+): Float32Array {
   const [, c, h, w] = spec.shape as [number, number, number, number];
   if (image.width !== w || image.height !== h) {
     throw new Error(`toTensor: image is ${image.width}×${image.height}, the model takes ${w}×${h}`);

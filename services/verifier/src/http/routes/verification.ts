@@ -36,7 +36,10 @@ export function verificationRoutes(deps: VerificationDeps): Hono<AppEnv> {
     bodyLimit({
       maxSize: config.maxBodyBytes,
       onError: () => {
-        throw invalidContentLength(`the request body is larger than ${config.maxBodyBytes} bytes`, 413);
+        throw invalidContentLength(
+          `the request body is larger than ${config.maxBodyBytes} bytes`,
+          413,
+        );
       },
     }),
     async (c) => {
@@ -58,7 +61,12 @@ export function verificationRoutes(deps: VerificationDeps): Hono<AppEnv> {
           keyRing.open('encrypted_image', sealedImage, config.image.maxBytes),
           keyRing.open('encrypted_video', sealedVideo, config.video.maxBytes),
         ]);
-        const outcome = await verify({ models, config }, { photo, video, ...options }, timer, c.req.raw.signal);
+        const outcome = await verify(
+          { models, config },
+          { photo, video, ...options },
+          timer,
+          c.req.raw.signal,
+        );
         metrics.livenessDecisions.labels(modelVersion, String(outcome.passed)).inc();
         metrics.livenessScore.labels(modelVersion).observe(outcome.livenessScore);
         return c.json(responseBody(outcome, returnStatus, c.get('requestId')));
@@ -74,17 +82,28 @@ export function verificationRoutes(deps: VerificationDeps): Hono<AppEnv> {
 }
 
 /** The seed's response, in the seed's field order, each field only under its condition. */
-function responseBody(o: VerifyOutcome, returnStatus: boolean, requestId: string): Record<string, unknown> {
+function responseBody(
+  o: VerifyOutcome,
+  returnStatus: boolean,
+  requestId: string,
+): Record<string, unknown> {
   return {
     code: ApiCode.ok,
     passed: o.passed,
     liveness_score: o.livenessScore,
     ...(returnStatus ? { liveness_status: o.livenessStatus } : {}),
-    ...(o.passed && o.verificationScore !== undefined ? { verification_score: o.verificationScore } : {}),
-    ...(o.passed && o.selectedFrame !== undefined
-      ? { image_timestamp: o.selectedFrame.timestamp, base64_image: o.selectedFrame.jpeg.toString('base64') }
+    ...(o.passed && o.verificationScore !== undefined
+      ? { verification_score: o.verificationScore }
       : {}),
-    ...(o.passed && o.faceImage !== undefined ? { base64_face_image: o.faceImage.toString('base64') } : {}),
+    ...(o.passed && o.selectedFrame !== undefined
+      ? {
+          image_timestamp: o.selectedFrame.timestamp,
+          base64_image: o.selectedFrame.jpeg.toString('base64'),
+        }
+      : {}),
+    ...(o.passed && o.faceImage !== undefined
+      ? { base64_face_image: o.faceImage.toString('base64') }
+      : {}),
     request_id: requestId,
   };
 }

@@ -87,7 +87,10 @@ export async function decodeFrames(
       filled += n;
       offset += n;
       if (filled === frameBytes) {
-        const frame = { image: { width, height, data: current }, timestamp: info.startSeconds + frames.length / fps };
+        const frame = {
+          image: { width, height, data: current },
+          timestamp: info.startSeconds + frames.length / fps,
+        };
         frames.push(frame);
         options.onFrame?.(frame);
         current = undefined;

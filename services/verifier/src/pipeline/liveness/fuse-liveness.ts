@@ -47,7 +47,10 @@ export interface LivenessEvidence {
 
 const logistic = (x: number): number => 1 / (1 + Math.exp(-x));
 
-export function fuseLiveness(cues: LivenessCues, cal: LivenessCalibration = DEFAULT_LIVENESS_CALIBRATION): LivenessEvidence {
+export function fuseLiveness(
+  cues: LivenessCues,
+  cal: LivenessCalibration = DEFAULT_LIVENESS_CALIBRATION,
+): LivenessEvidence {
   const motionThreshold = cal.jitterFloor * cal.motionFactor;
   const motion = logistic((cues.nonPlanarMotion - motionThreshold) / (0.1 * motionThreshold));
   const blink = logistic((cues.blinkDepth - cal.blinkDepth) / 0.05);

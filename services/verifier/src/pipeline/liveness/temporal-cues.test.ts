@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FrameObservation } from '../track-face.js';
-import { blinkDepth, nonPlanarMotion, percentile, presentationAttackScore } from './temporal-cues.js';
+import {
+  blinkDepth,
+  nonPlanarMotion,
+  percentile,
+  presentationAttackScore,
+} from './temporal-cues.js';
 import { fuseLiveness } from './fuse-liveness.js';
 
 /**
@@ -9,10 +14,23 @@ import { fuseLiveness } from './fuse-liveness.js';
  * (corner, two upper lid points, corner, two lower lid points) with a lid gap of `lid`.
  */
 function face(lid = 5): { x: number; y: number }[] {
-  const pts = Array.from({ length: 68 }, (_, i) => ({ x: 100 + (i % 9) * 8, y: 100 + Math.floor(i / 9) * 9 }));
-  for (const [first, x0] of [[36, 110], [42, 150]] as const) {
+  const pts = Array.from({ length: 68 }, (_, i) => ({
+    x: 100 + (i % 9) * 8,
+    y: 100 + Math.floor(i / 9) * 9,
+  }));
+  for (const [first, x0] of [
+    [36, 110],
+    [42, 150],
+  ] as const) {
     const y = 130;
-    [[x0, y], [x0 + 7, y - lid], [x0 + 13, y - lid], [x0 + 20, y], [x0 + 13, y + lid], [x0 + 7, y + lid]].forEach(([x, yy], k) => {
+    [
+      [x0, y],
+      [x0 + 7, y - lid],
+      [x0 + 13, y - lid],
+      [x0 + 20, y],
+      [x0 + 13, y + lid],
+      [x0 + 7, y + lid],
+    ].forEach(([x, yy], k) => {
       pts[first + k] = { x: x!, y: yy! };
     });
   }
@@ -45,7 +63,8 @@ test('a flat picture moved by any homography shows no non-planar motion; a movin
 
 test('frame-to-frame jitter averages out; sustained motion does not', () => {
   // Alternating ±1 px on the mouth is jitter; the same amplitude held for frames is motion.
-  const shift = (d: number) => baseFace.map((p, i) => (i >= 55 && i <= 59 ? { x: p.x, y: p.y + d } : p));
+  const shift = (d: number) =>
+    baseFace.map((p, i) => (i >= 55 && i <= 59 ? { x: p.x, y: p.y + d } : p));
   const jitter = [1, -1, 1, -1, 1, -1, 1, -1].map((d) => obs(shift(d)));
   const sustained = [1, 1, 1, 1, -1, -1, -1, -1].map((d) => obs(shift(d)));
   assert.ok(nonPlanarMotion(sustained) > 2 * nonPlanarMotion(jitter));
@@ -53,7 +72,8 @@ test('frame-to-frame jitter averages out; sustained motion does not', () => {
 
 test('a blink needs the eye model to read closed and the lids to close', () => {
   const closed = face(1);
-  const series = (values: number[], lids = values.map(() => baseFace)) => values.map((v, i) => obs(lids[i], v));
+  const series = (values: number[], lids = values.map(() => baseFace)) =>
+    values.map((v, i) => obs(lids[i], v));
   const lids = [baseFace, baseFace, closed, baseFace, baseFace, baseFace];
   assert.ok(blinkDepth(series([1, 1, 0.05, 1, 1, 1], lids)) > 0.9);
   // The eye model alone says "closed" but the lids did not move: a misreading.
@@ -69,10 +89,30 @@ test('the presentation-attack score trims outliers', () => {
 });
 
 test('fusion: both questions must be answered live', () => {
-  const live = fuseLiveness({ nonPlanarMotion: 0.03, blinkDepth: 0, presentationAttack: 0.95, trackedFrames: 30 });
-  const still = fuseLiveness({ nonPlanarMotion: 0.012, blinkDepth: 0, presentationAttack: 1, trackedFrames: 30 });
-  const replay = fuseLiveness({ nonPlanarMotion: 0.06, blinkDepth: 0.9, presentationAttack: 0.02, trackedFrames: 30 });
-  const blinker = fuseLiveness({ nonPlanarMotion: 0.012, blinkDepth: 0.9, presentationAttack: 0.95, trackedFrames: 30 });
+  const live = fuseLiveness({
+    nonPlanarMotion: 0.03,
+    blinkDepth: 0,
+    presentationAttack: 0.95,
+    trackedFrames: 30,
+  });
+  const still = fuseLiveness({
+    nonPlanarMotion: 0.012,
+    blinkDepth: 0,
+    presentationAttack: 1,
+    trackedFrames: 30,
+  });
+  const replay = fuseLiveness({
+    nonPlanarMotion: 0.06,
+    blinkDepth: 0.9,
+    presentationAttack: 0.02,
+    trackedFrames: 30,
+  });
+  const blinker = fuseLiveness({
+    nonPlanarMotion: 0.012,
+    blinkDepth: 0.9,
+    presentationAttack: 0.95,
+    trackedFrames: 30,
+  });
   assert.ok(live.score > 0.9);
   assert.ok(still.score < 0.1);
   assert.ok(replay.score < 0.1);

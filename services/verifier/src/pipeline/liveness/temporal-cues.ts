@@ -40,7 +40,8 @@ export function nonPlanarMotion(obs: readonly FrameObservation[]): number {
   for (let t = 0; t + k <= aligned.length; t++) {
     let sum = 0;
     for (let i = 0; i < reference.length; i++) {
-      let dx = 0, dy = 0;
+      let dx = 0,
+        dy = 0;
       for (let j = t; j < t + k; j++) {
         dx += aligned[j]![i]!.x - reference[i]!.x;
         dy += aligned[j]![i]!.y - reference[i]!.y;
@@ -95,7 +96,9 @@ export function eyeAspectRatio(l: readonly Point[]): number {
 
 /** Mean per-frame "real" score (of the frames that have one) with the extreme 10% on each side trimmed. */
 export function presentationAttackScore(obs: readonly FrameObservation[]): number {
-  const s = obs.flatMap((o) => (o.realScore === undefined ? [] : [o.realScore])).sort((a, b) => a - b);
+  const s = obs
+    .flatMap((o) => (o.realScore === undefined ? [] : [o.realScore]))
+    .sort((a, b) => a - b);
   const k = Math.floor(s.length * 0.1);
   const kept = s.slice(k, s.length - k);
   return kept.length === 0 ? 0 : kept.reduce((a, b) => a + b, 0) / kept.length;

@@ -9,8 +9,17 @@ import type { RgbImage } from '../../media/types.js';
 const close = (a: number, b: number, eps = 1e-6) => assert.ok(Math.abs(a - b) < eps, `${a} ≉ ${b}`);
 
 test('estimateSimilarity recovers a known rotation, scale and translation', () => {
-  const angle = 0.3, scale = 1.7, tx = 12, ty = -5;
-  const src = [{ x: 0, y: 0 }, { x: 10, y: 0 }, { x: 3, y: 8 }, { x: -4, y: 6 }, { x: 7, y: -2 }];
+  const angle = 0.3,
+    scale = 1.7,
+    tx = 12,
+    ty = -5;
+  const src = [
+    { x: 0, y: 0 },
+    { x: 10, y: 0 },
+    { x: 3, y: 8 },
+    { x: -4, y: 6 },
+    { x: 7, y: -2 },
+  ];
   const dst = src.map((p) => ({
     x: scale * (Math.cos(angle) * p.x - Math.sin(angle) * p.y) + tx,
     y: scale * (Math.sin(angle) * p.x + Math.cos(angle) * p.y) + ty,
@@ -31,7 +40,11 @@ test('estimateSimilarity recovers a known rotation, scale and translation', () =
 });
 
 test('estimateSimilarity never reflects: a mirrored target gets the best rotation instead', () => {
-  const src = [{ x: 0, y: 0 }, { x: 1, y: 0 }, { x: 0, y: 1 }];
+  const src = [
+    { x: 0, y: 0 },
+    { x: 1, y: 0 },
+    { x: 0, y: 1 },
+  ];
   const dst = src.map((p) => ({ x: -p.x, y: p.y }));
   const m = estimateSimilarity(src, dst);
   assert.ok(m.a * m.e - m.b * m.d >= 0);
@@ -81,17 +94,35 @@ test('iou', () => {
 });
 
 test('the axis-aligned resize matches the general warp pixel for pixel', () => {
-  const w = 37, h = 29;
+  const w = 37,
+    h = 29;
   const data = new Uint8Array(w * h * 3);
   for (let i = 0; i < data.length; i++) data[i] = (i * 97 + 13) % 256;
   const img = { width: w, height: h, data };
-  for (const box of [{ x1: 0, y1: 0, x2: 37, y2: 29 }, { x1: -5, y1: 3.5, x2: 30, y2: 40 }]) {
+  for (const box of [
+    { x1: 0, y1: 0, x2: 37, y2: 29 },
+    { x1: -5, y1: 3.5, x2: 30, y2: 40 },
+  ]) {
     const [ow, oh] = [32, 24];
-    const sx = (box.x2 - box.x1) / ow, sy = (box.y2 - box.y1) / oh;
-    const general = warpAffine(img, { a: 1 / sx, b: 0, c: (0.5 - box.x1) / sx - 0.5, d: 0, e: 1 / sy, f: (0.5 - box.y1) / sy - 0.5 }, ow, oh);
+    const sx = (box.x2 - box.x1) / ow,
+      sy = (box.y2 - box.y1) / oh;
+    const general = warpAffine(
+      img,
+      {
+        a: 1 / sx,
+        b: 0,
+        c: (0.5 - box.x1) / sx - 0.5,
+        d: 0,
+        e: 1 / sy,
+        f: (0.5 - box.y1) / sy - 0.5,
+      },
+      ow,
+      oh,
+    );
     const fast = cropResize(img, box, ow, oh);
     let maxDiff = 0;
-    for (let i = 0; i < fast.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(fast.data[i]! - general.data[i]!));
+    for (let i = 0; i < fast.data.length; i++)
+      maxDiff = Math.max(maxDiff, Math.abs(fast.data[i]! - general.data[i]!));
     assert.ok(maxDiff <= 1, `differs by ${maxDiff}`);
   }
 });

@@ -8,7 +8,8 @@ export type Homography = readonly number[];
  * conditioning so the normal equations stay well-posed). Needs ≥ 4 points.
  */
 export function fitHomography(src: readonly Point[], dst: readonly Point[]): Homography {
-  if (src.length !== dst.length || src.length < 4) throw new Error('fitHomography needs ≥ 4 point pairs');
+  if (src.length !== dst.length || src.length < 4)
+    throw new Error('fitHomography needs ≥ 4 point pairs');
   const ns = normaliser(src);
   const nd = normaliser(dst);
   const ata = Array.from({ length: 8 }, () => new Float64Array(8));
@@ -20,8 +21,10 @@ export function fitHomography(src: readonly Point[], dst: readonly Point[]): Hom
     }
   };
   for (let k = 0; k < src.length; k++) {
-    const x = (src[k]!.x - ns.cx) * ns.s, y = (src[k]!.y - ns.cy) * ns.s;
-    const u = (dst[k]!.x - nd.cx) * nd.s, v = (dst[k]!.y - nd.cy) * nd.s;
+    const x = (src[k]!.x - ns.cx) * ns.s,
+      y = (src[k]!.y - ns.cy) * ns.s;
+    const u = (dst[k]!.x - nd.cx) * nd.s,
+      v = (dst[k]!.y - nd.cy) * nd.s;
     addRow([x, y, 1, 0, 0, 0, -u * x, -u * y], u);
     addRow([0, 0, 0, x, y, 1, -v * x, -v * y], v);
   }
@@ -42,9 +45,14 @@ export function project(h: Homography, p: Point): Point {
 }
 
 function normaliser(pts: readonly Point[]): { cx: number; cy: number; s: number } {
-  let cx = 0, cy = 0;
-  for (const p of pts) { cx += p.x; cy += p.y; }
-  cx /= pts.length; cy /= pts.length;
+  let cx = 0,
+    cy = 0;
+  for (const p of pts) {
+    cx += p.x;
+    cy += p.y;
+  }
+  cx /= pts.length;
+  cy /= pts.length;
   let d = 0;
   for (const p of pts) d += Math.hypot(p.x - cx, p.y - cy);
   d /= pts.length;
@@ -53,7 +61,9 @@ function normaliser(pts: readonly Point[]): { cx: number; cy: number; s: number 
 
 function mul3(a: readonly number[], b: readonly number[]): number[] {
   const r = new Array<number>(9).fill(0);
-  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) for (let k = 0; k < 3; k++) r[i * 3 + j]! += a[i * 3 + k]! * b[k * 3 + j]!;
+  for (let i = 0; i < 3; i++)
+    for (let j = 0; j < 3; j++)
+      for (let k = 0; k < 3; k++) r[i * 3 + j]! += a[i * 3 + k]! * b[k * 3 + j]!;
   return r;
 }
 

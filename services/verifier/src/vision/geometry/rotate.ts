@@ -13,12 +13,21 @@ export function rotateQuarter(src: RgbImage, turns: QuarterTurns): RgbImage {
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       let nx: number, ny: number;
-      if (turns === 1) { nx = h - 1 - y; ny = x; }
-      else if (turns === 2) { nx = w - 1 - x; ny = h - 1 - y; }
-      else { nx = y; ny = w - 1 - x; }
+      if (turns === 1) {
+        nx = h - 1 - y;
+        ny = x;
+      } else if (turns === 2) {
+        nx = w - 1 - x;
+        ny = h - 1 - y;
+      } else {
+        nx = y;
+        ny = w - 1 - x;
+      }
       const i = (y * w + x) * 3;
       const o = (ny * ow + nx) * 3;
-      out[o] = data[i]!; out[o + 1] = data[i + 1]!; out[o + 2] = data[i + 2]!;
+      out[o] = data[i]!;
+      out[o + 1] = data[i + 1]!;
+      out[o + 2] = data[i + 2]!;
     }
   }
   return { width: ow, height: oh, data: out };

@@ -11,17 +11,30 @@ export function estimateSimilarity(src: readonly Point[], dst: readonly Point[])
     throw new Error('estimateSimilarity needs two equal lists of at least 2 points');
   }
   const n = src.length;
-  let sx = 0, sy = 0, dx = 0, dy = 0;
+  let sx = 0,
+    sy = 0,
+    dx = 0,
+    dy = 0;
   for (let i = 0; i < n; i++) {
-    sx += src[i]!.x; sy += src[i]!.y; dx += dst[i]!.x; dy += dst[i]!.y;
+    sx += src[i]!.x;
+    sy += src[i]!.y;
+    dx += dst[i]!.x;
+    dy += dst[i]!.y;
   }
-  sx /= n; sy /= n; dx /= n; dy /= n;
+  sx /= n;
+  sy /= n;
+  dx /= n;
+  dy /= n;
   // With complex numbers z = x + iy the best similarity is dst ≈ k·src + t where
   // k = Σ conj(s)·d / Σ |s|², s and d centred.
-  let num_re = 0, num_im = 0, den = 0;
+  let num_re = 0,
+    num_im = 0,
+    den = 0;
   for (let i = 0; i < n; i++) {
-    const ax = src[i]!.x - sx, ay = src[i]!.y - sy;
-    const bx = dst[i]!.x - dx, by = dst[i]!.y - dy;
+    const ax = src[i]!.x - sx,
+      ay = src[i]!.y - sy;
+    const bx = dst[i]!.x - dx,
+      by = dst[i]!.y - dy;
     num_re += ax * bx + ay * by;
     num_im += ax * by - ay * bx;
     den += ax * ax + ay * ay;
@@ -43,6 +56,9 @@ export function applyAffine(m: Affine, p: Point): Point {
 export function invertAffine(m: Affine): Affine {
   const det = m.a * m.e - m.b * m.d;
   if (Math.abs(det) < 1e-12) throw new Error('invertAffine: singular matrix');
-  const a = m.e / det, b = -m.b / det, d = -m.d / det, e = m.a / det;
+  const a = m.e / det,
+    b = -m.b / det,
+    d = -m.d / det,
+    e = m.a / det;
   return { a, b, c: -(a * m.c + b * m.f), d, e, f: -(d * m.c + e * m.f) };
 }

@@ -46,7 +46,9 @@ interface Taps {
  * centres (OpenCV's convention). A tap outside the image gets index −1: black.
  */
 function taps(start: number, scale: number, n: number, limit: number): Taps {
-  const i0 = new Int32Array(n), i1 = new Int32Array(n), w1 = new Float32Array(n);
+  const i0 = new Int32Array(n),
+    i1 = new Int32Array(n),
+    w1 = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const f = start + (i + 0.5) * scale - 0.5;
     const a = Math.floor(f);
@@ -61,16 +63,27 @@ function taps(start: number, scale: number, n: number, limit: number): Taps {
  * The axis-aligned case of warpAffine with the index arithmetic hoisted out of the pixel
  * loop: the same pixels, about 4× faster (every video frame is resized for the detector).
  */
-function resizeBilinear(src: RgbImage, box: Box, width: number, height: number, sx: number, sy: number): RgbImage {
+function resizeBilinear(
+  src: RgbImage,
+  box: Box,
+  width: number,
+  height: number,
+  sx: number,
+  sy: number,
+): RgbImage {
   const xs = taps(box.x1, sx, width, src.width);
   const ys = taps(box.y1, sy, height, src.height);
   const out = new Uint8Array(width * height * 3);
   const { data } = src;
   const rowStride = src.width * 3;
   for (let y = 0; y < height; y++) {
-    const r0 = ys.i0[y]!, r1 = ys.i1[y]!, wy = ys.w1[y]!;
+    const r0 = ys.i0[y]!,
+      r1 = ys.i1[y]!,
+      wy = ys.w1[y]!;
     for (let x = 0; x < width; x++) {
-      const c0 = xs.i0[x]!, c1 = xs.i1[x]!, wx = xs.w1[x]!;
+      const c0 = xs.i0[x]!,
+        c1 = xs.i1[x]!,
+        wx = xs.w1[x]!;
       const o = (y * width + x) * 3;
       for (let ch = 0; ch < 3; ch++) {
         const p00 = r0 >= 0 && c0 >= 0 ? data[r0 * rowStride + c0 * 3 + ch]! : 0;
@@ -85,7 +98,14 @@ function resizeBilinear(src: RgbImage, box: Box, width: number, height: number, 
   return { width, height, data: out };
 }
 
-function cropResizeArea(src: RgbImage, box: Box, width: number, height: number, sx: number, sy: number): RgbImage {
+function cropResizeArea(
+  src: RgbImage,
+  box: Box,
+  width: number,
+  height: number,
+  sx: number,
+  sy: number,
+): RgbImage {
   const out = new Uint8Array(width * height * 3);
   const { width: w, height: h, data } = src;
   for (let y = 0; y < height; y++) {
@@ -94,18 +114,24 @@ function cropResizeArea(src: RgbImage, box: Box, width: number, height: number, 
     for (let x = 0; x < width; x++) {
       const xs = Math.floor(box.x1 + x * sx);
       const xe = Math.max(xs + 1, Math.floor(box.x1 + (x + 1) * sx));
-      let r = 0, g = 0, b = 0;
+      let r = 0,
+        g = 0,
+        b = 0;
       for (let yy = ys; yy < ye; yy++) {
         if (yy < 0 || yy >= h) continue;
         for (let xx = xs; xx < xe; xx++) {
           if (xx < 0 || xx >= w) continue;
           const i = (yy * w + xx) * 3;
-          r += data[i]!; g += data[i + 1]!; b += data[i + 2]!;
+          r += data[i]!;
+          g += data[i + 1]!;
+          b += data[i + 2]!;
         }
       }
       const n = (ye - ys) * (xe - xs);
       const o = (y * width + x) * 3;
-      out[o] = Math.round(r / n); out[o + 1] = Math.round(g / n); out[o + 2] = Math.round(b / n);
+      out[o] = Math.round(r / n);
+      out[o + 1] = Math.round(g / n);
+      out[o + 2] = Math.round(b / n);
     }
   }
   return { width, height, data: out };

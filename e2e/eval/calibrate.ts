@@ -10,12 +10,13 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { format, resolveConfig } from 'prettier';
 import { parseDocument } from 'yaml';
-import { loadConfig } from '../src/config/config.js';
-import { loadBundleManifest } from '../src/models/bundle-manifest.js';
-import { cosine } from '../src/vision/embedder.js';
-import { loadFaceModels } from '../src/vision/face-models.js';
-import { corpusDir, corpusPresent, readManifest } from './corpus.js';
+import { loadConfig } from '../../services/verifier/src/config/config.js';
+import { loadBundleManifest } from '../../services/verifier/src/models/bundle-manifest.js';
+import { cosine } from '../../services/verifier/src/vision/embedder.js';
+import { loadFaceModels } from '../../services/verifier/src/vision/face-models.js';
+import { corpusDir, corpusPresent, knownIdentity, readManifest } from './corpus.js';
 import { embedPhotos } from './photo-embeddings.js';
 
 const dir = corpusDir();
@@ -28,14 +29,16 @@ const bundle = await loadBundleManifest(config.modelBundleDir);
 const models = await loadFaceModels(bundle, config.runtime);
 // Impostors: every pair of photos of different identities from the same source (the
 // corpus asserts identity only within a source), detection failures left out.
-const photos = readManifest(dir).filter((f) => f.kind === 'photo' && f.identity !== '' && !f.identity.startsWith('uncertain'));
+const photos = readManifest(dir).filter((f) => f.kind === 'photo' && knownIdentity(f));
 const embeddings = await embedPhotos(models, dir, photos);
 const impostor: number[] = [];
 for (let i = 0; i < photos.length; i++) {
   for (let j = i + 1; j < photos.length; j++) {
-    const a = photos[i]!, b = photos[j]!;
+    const a = photos[i]!,
+      b = photos[j]!;
     if (a.source !== b.source || a.identity === b.identity) continue;
-    const ea = embeddings.get(a.file), eb = embeddings.get(b.file);
+    const ea = embeddings.get(a.file),
+      eb = embeddings.get(b.file);
     if (ea?.ok && eb?.ok) impostor.push(cosine(ea.embedding, eb.embedding));
   }
 }
@@ -54,15 +57,26 @@ for (let s = 0.1; s <= 1.0001; s += 0.05) {
   if (c > knots[knots.length - 1]![0] + 1e-4) knots.push([round(c), round(s)]);
 }
 knots.push([1, 1]);
-console.log(`impostor pairs: ${n}; mean ${mean(impostor).toFixed(4)}; max ${impostor[n - 1]!.toFixed(4)}`);
-console.log(`tail: u = ${u.toFixed(4)} (90th percentile), beta = ${beta.toFixed(4)}, exceedances ${exceed.length}`);
+console.log(
+  `impostor pairs: ${n}; mean ${mean(impostor).toFixed(4)}; max ${impostor[n - 1]!.toFixed(4)}`,
+);
+console.log(
+  `tail: u = ${u.toFixed(4)} (90th percentile), beta = ${beta.toFixed(4)}, exceedances ${exceed.length}`,
+);
 console.log('knots (cosine, score):', JSON.stringify(knots));
 if (process.argv.includes('--write')) {
   const file = path.join(config.modelBundleDir, 'bundle.yaml');
   const doc = parseDocument(await readFile(file, 'utf8'));
   doc.setIn(['calibration', 'verification', 'points'], doc.createNode(knots, { flow: true }));
   doc.setIn(['calibration', 'verification', 'method'], 'impostor-tail');
-  await writeFile(file, doc.toString({ lineWidth: 0 }));
+  // Written as the repository's formatter would, so `npm run lint` stays clean.
+  await writeFile(
+    file,
+    await format(doc.toString({ lineWidth: 0 }), {
+      ...(await resolveConfig(file)),
+      filepath: file,
+    }),
+  );
   console.log(`wrote ${file}`);
 }
 await models.release();
