@@ -49,12 +49,30 @@ interface Run {
   latencies: number[];
   stages: Record<string, number[]>;
   wallMs: number;
+  /** CPU seconds the service spent per request (its own process and its ffmpeg children). */
+  cpuPerRequest: number;
+}
+
+/** User + system CPU seconds of a process and its reaped children, from /proc. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  // utime, stime, cutime, cstime are fields 14–17 of stat(5); after "comm)" they are 12–15.
+  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+  return ticks / 100;
+}
+
+/** Peak resident set size of a process so far, in MiB (VmHWM). */
+async function peakRssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
 
 async function closedLoop(concurrency: number, total: number): Promise<Run> {
   const latencies: number[] = [];
   const stages: Record<string, number[]> = {};
   let next = 0;
+  const pid = svc.child.pid!;
+  const cpu0 = await cpuSeconds(pid);
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -70,7 +88,15 @@ async function closedLoop(concurrency: number, total: number): Promise<Run> {
       }
     }),
   );
-  return { concurrency, latencies, stages, wallMs: performance.now() - t0 };
+  const wallMs = performance.now() - t0;
+  const cpuPerRequest = (await cpuSeconds(pid)) - cpu0;
+  return {
+    concurrency,
+    latencies,
+    stages,
+    wallMs,
+    cpuPerRequest: cpuPerRequest / latencies.length,
+  };
 }
 
 const pct = (v: number[], q: number) =>
@@ -90,16 +116,20 @@ try {
   console.log(
     `machine: ${machine}\ncommit ${commit}, ${date}; request: 5-s 512×512 clip + 910×1137 photo`,
   );
-  console.log('concurrency | p50 ms | p95 ms | req/s | median stages (ms)');
+  console.log('concurrency | p50 ms | p95 ms | req/s | CPU s/req | median stages (ms)');
   const rows = runs.map((r) => {
     const stages = Object.entries(r.stages)
       .map(([k, v]) => `${k} ${median(v).toFixed(0)}`)
       .join(', ');
-    return `| ${r.concurrency} | ${median(r.latencies).toFixed(0)} | ${pct(r.latencies, 0.95).toFixed(0)} | ${((r.latencies.length / r.wallMs) * 1000).toFixed(2)} | ${stages} |`;
+    return `| ${r.concurrency} | ${median(r.latencies).toFixed(0)} | ${pct(r.latencies, 0.95).toFixed(0)} | ${((r.latencies.length / r.wallMs) * 1000).toFixed(2)} | ${r.cpuPerRequest.toFixed(2)} | ${stages} |`;
   });
   for (const row of rows) console.log(row);
+  const peak = await peakRssMiB(svc.child.pid!);
+  console.log(`peak RSS of the service: ${peak.toFixed(0)} MiB`);
   if (values.record) {
-    const lines = rows.map((row) => `| ${date} | ${commit} | ${row.slice(2)}`).join('\n');
+    const lines = rows
+      .map((row) => `| ${date} | ${commit} | ${row.slice(2)} ${peak.toFixed(0)} |`)
+      .join('\n');
     await appendFile(path.join(repoRoot, 'docs/benchmarks.md'), `${lines}\n`);
     console.log('recorded in docs/benchmarks.md');
   }

@@ -72,3 +72,16 @@ export const saturated = (retryAfterSeconds: number): ApiError =>
   new ApiError(ApiCode.saturated, 'the service is saturated; retry later', {
     headers: { 'Retry-After': String(retryAfterSeconds) },
   });
+
+/**
+ * Names the request field an error is about, so that a failing check of one field never
+ * reads as another's (API.md): "encrypted_image: the photo is not …". Other errors pass.
+ */
+export function inField(field: string, err: unknown): unknown {
+  if (!(err instanceof ApiError)) return err;
+  return new ApiError(err.code, `${field}: ${err.message}`, {
+    status: err.status,
+    headers: { ...err.headers },
+    cause: err.cause,
+  });
+}

@@ -14,6 +14,8 @@ import type { AppEnv } from './context.js';
 import { errorResponse } from './error-handler.js';
 import { requestId } from './middleware/request-id.js';
 import { operationsRoutes } from './routes/operations.js';
+import { IMAGE_VERIFICATION_PATH, imageVerificationRoutes } from './routes/image-verification.js';
+import { LIVENESS_PATH, livenessRoutes } from './routes/liveness.js';
 import { VERIFY_PATH, verificationRoutes } from './routes/verification.js';
 
 export interface AppDeps {
@@ -26,8 +28,10 @@ export interface AppDeps {
   readonly isReady: () => boolean;
 }
 
+/** The work endpoints: in-flight gauge, queue, model version. */
+const API_PATHS = new Set([VERIFY_PATH, LIVENESS_PATH, IMAGE_VERIFICATION_PATH]);
 const KNOWN_PATHS = new Set([
-  VERIFY_PATH,
+  ...API_PATHS,
   '/healthz',
   '/readyz',
   '/metrics',
@@ -42,7 +46,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(requestId(deps.log));
   app.use(async (c, next) => {
     const t0 = performance.now();
-    const tracked = c.req.path === VERIFY_PATH;
+    const tracked = API_PATHS.has(c.req.path);
     if (tracked) deps.metrics.inflight.inc();
     try {
       await next();
@@ -68,6 +72,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
 
   app.route('/', verificationRoutes(deps));
+  app.route('/', livenessRoutes(deps));
+  app.route('/', imageVerificationRoutes(deps));
   app.route('/', operationsRoutes({ metrics: deps.metrics, modelVersion, isReady: deps.isReady }));
 
   // Hono answers an unmatched method with 404; the spec distinguishes 405.

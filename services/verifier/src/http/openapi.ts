@@ -49,6 +49,40 @@ const errorCodes: [number, string][] = [
   [503, '5003 saturated (Retry-After)'],
 ];
 
+const livenessForm = {
+  type: 'object',
+  required: ['encrypted_video'],
+  properties: {
+    encrypted_video: verificationForm.properties.encrypted_video,
+    return_image: verificationForm.properties.return_image,
+    return_face_image: verificationForm.properties.return_face_image,
+    return_status: verificationForm.properties.return_status,
+  },
+};
+
+const imageVerificationForm = {
+  type: 'object',
+  required: ['first_encrypted_image', 'second_encrypted_image'],
+  properties: {
+    first_encrypted_image: verificationForm.properties.encrypted_image,
+    second_encrypted_image: verificationForm.properties.encrypted_image,
+    auto_rotate: verificationForm.properties.auto_rotate,
+    check_quality: verificationForm.properties.check_quality,
+  },
+};
+
+const errorResponses = Object.fromEntries(
+  errorCodes.map(([status, description]) => [
+    status,
+    { description, content: { 'application/json': { schema: errorSchema } } },
+  ]),
+);
+
+const jsonResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { type: 'object' } } },
+});
+
 export function openApiDocument(modelVersion: string): Record<string, unknown> {
   return {
     openapi: '3.1.0',
@@ -96,12 +130,41 @@ export function openApiDocument(modelVersion: string): Record<string, unknown> {
                 },
               },
             },
-            ...Object.fromEntries(
-              errorCodes.map(([status, description]) => [
-                status,
-                { description, content: { 'application/json': { schema: errorSchema } } },
-              ]),
+            ...errorResponses,
+          },
+        },
+      },
+      '/liveness/silent_detection/stateless': {
+        post: {
+          summary: 'Is the video a live person? (the liveness half alone)',
+          requestBody: {
+            required: true,
+            content: {
+              'application/x-www-form-urlencoded': { schema: livenessForm },
+              'multipart/form-data': { schema: livenessForm },
+            },
+          },
+          responses: {
+            200: jsonResponse(
+              'code 1000: passed, liveness_score, liveness_status (return_status), image_timestamp + base64_image, base64_face_image (when passed and asked for)',
             ),
+            ...errorResponses,
+          },
+        },
+      },
+      '/identity/image_verification/stateless': {
+        post: {
+          summary: 'Do two photos show the same person? (the verification half alone)',
+          requestBody: {
+            required: true,
+            content: {
+              'application/x-www-form-urlencoded': { schema: imageVerificationForm },
+              'multipart/form-data': { schema: imageVerificationForm },
+            },
+          },
+          responses: {
+            200: jsonResponse('code 1000: verification_score (s ↔ false-match rate 10^(3−10s))'),
+            ...errorResponses,
           },
         },
       },

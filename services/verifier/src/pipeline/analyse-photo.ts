@@ -4,9 +4,14 @@ import type { Embedding } from '../vision/embedder.js';
 import { fivePoints, type LandmarkedFace } from '../vision/face.js';
 import type { FaceModels } from '../vision/face-models.js';
 import { rotateQuarter, type QuarterTurns } from '../vision/geometry/rotate.js';
-import { mirrorDisagreement } from '../vision/landmark-consistency.js';
+import {
+  CONSISTENT_FACE,
+  isPlausibleFace,
+  pickSubject,
+  type Candidate,
+} from '../vision/face-selection.js';
 import { assessOcclusion } from '../vision/occlusion.js';
-import { findSubject } from './find-subject.js';
+import { findFaces } from './find-subject.js';
 import type { StageTimer } from './stage-timer.js';
 
 export interface PhotoOptions {
@@ -33,13 +38,11 @@ export async function analysePhoto(
   const { image, face, turns } = await timer.time('detect', () =>
     bestOrientation(models, photo, opts.autoRotate),
   );
-  if (face === undefined) throw detectionFailed('no face detected in encrypted_image');
+  if (face === undefined) throw detectionFailed('no face detected in the photo');
   if (opts.checkQuality) {
     const occlusion = await timer.time('detect', () => assessOcclusion(models, image, face));
     if (occlusion.occluded)
-      throw faceOcclusion(
-        `the face in encrypted_image is occluded: ${occlusion.reasons.join(', ')}`,
-      );
+      throw faceOcclusion(`the face in the photo is occluded: ${occlusion.reasons.join(', ')}`);
   }
   const embedding = await timer.time('embed', () =>
     models.embedder.embed(models.embedder.align(image, fivePoints(face.landmarks))),
@@ -47,30 +50,45 @@ export async function analysePhoto(
   return { face, turns, embedding };
 }
 
-/** Below this mirror disagreement (in IODs) a face is upright: measured 0.017–0.048 upright, 0.17–0.72 turned. */
-export const UPRIGHT_DISAGREEMENT = 0.1;
+/**
+ * How upright an image's faces look: the share of plausible faces whose landmarks agree
+ * with their mirror image. One face can look consistent by chance in a wrong orientation
+ * (measured: one of three faces of a group photo turned 270°); most faces do not.
+ */
+function uprightShare(faces: readonly Candidate[]): number {
+  const plausible = faces.filter(isPlausibleFace);
+  if (plausible.length === 0) return 0;
+  return plausible.filter((f) => f.disagreement < CONSISTENT_FACE).length / plausible.length;
+}
 
 async function bestOrientation(
   models: FaceModels,
   photo: RgbImage,
   autoRotate: boolean,
 ): Promise<{ image: RgbImage; face: LandmarkedFace | undefined; turns: QuarterTurns }> {
-  const upright = await findSubject(models, photo);
-  if (!autoRotate) return { image: photo, face: upright, turns: 0 };
+  const faces = await findFaces(models, photo);
+  const upright = {
+    image: photo,
+    face: pickSubject(faces),
+    turns: 0 as QuarterTurns,
+    share: uprightShare(faces),
+  };
+  // The common case stays cheap: when most faces look upright, no search.
+  if (!autoRotate || upright.share >= 0.5) return upright;
   // The detector scores some upside-down faces at 1.000, so orientation is judged by the
-  // landmark model's agreement with itself on the mirrored face (vision/landmark-consistency).
-  let best = { image: photo, face: upright, turns: 0 as QuarterTurns, disagreement: Infinity };
-  if (upright !== undefined) {
-    best.disagreement = await mirrorDisagreement(models.landmarker, photo, upright);
-    // The common case stays cheap: an upright face needs no search.
-    if (best.disagreement < UPRIGHT_DISAGREEMENT) return best;
-  }
+  // landmark model's agreement with itself on mirrored faces (vision/landmark-consistency).
+  let best = upright;
   for (const turns of [1, 2, 3] as const) {
     const image = rotateQuarter(photo, turns);
-    const face = await findSubject(models, image);
-    if (face === undefined) continue;
-    const disagreement = await mirrorDisagreement(models.landmarker, image, face);
-    if (disagreement < best.disagreement) best = { image, face, turns, disagreement };
+    const turned = await findFaces(models, image);
+    const share = uprightShare(turned);
+    const face = pickSubject(turned);
+    const better =
+      share > best.share ||
+      (share === best.share &&
+        face !== undefined &&
+        face.disagreement < (best.face?.disagreement ?? Infinity));
+    if (face !== undefined && better) best = { image, face, turns, share };
   }
   return best;
 }

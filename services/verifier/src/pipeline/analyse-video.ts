@@ -29,7 +29,7 @@ export function analyseVideo(
   const usable = tracked.filter((o) => o.iod >= MIN_IOD_PX);
   if (usable.length < MIN_TRACKED_FRAMES) {
     throw livenessCheckFailed(
-      `no usable face in encrypted_video: a face was tracked in ${usable.length} of ${sampled} sampled frames`,
+      `no usable face in the video: a face was tracked in ${usable.length} of ${sampled} sampled frames`,
     );
   }
   const cues: LivenessCues = {

@@ -1,0 +1,17 @@
+import type { Config } from '../config/config.js';
+import type { FaceModels } from '../vision/face-models.js';
+
+/** What every use case needs: the loaded models and the limits and thresholds of the config. */
+export interface PipelineDeps {
+  readonly models: FaceModels;
+  readonly config: Pick<
+    Config,
+    | 'image'
+    | 'video'
+    | 'sampling'
+    | 'ffmpegPath'
+    | 'ffprobePath'
+    | 'livenessThreshold'
+    | 'verificationCalibration'
+  >;
+}
