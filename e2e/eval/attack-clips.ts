@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import sharp from 'sharp';
-import { ffmpegRun } from '../support/media-tools.js';
+import { ffmpegRun, H264 } from '../support/media-tools.js';
 
 export const MOTIONS = ['static', 'zoom', 'pan', 'rotate', 'perspective', 'shake'] as const;
 export type Motion = (typeof MOTIONS)[number];
@@ -85,12 +85,7 @@ export async function makeStillClip(
     vf,
     '-r',
     String(FPS),
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-pix_fmt',
-    'yuv420p',
+    ...H264,
     out,
   ]);
   return out;

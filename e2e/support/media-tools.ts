@@ -13,6 +13,9 @@ const run = promisify(execFile);
 
 export const ffmpeg = (): string => resolveBinary('ffmpeg', process.env.FFMPEG_PATH).path;
 
+/** Fast H.264 in the pixel format every player and decoder takes: test media, not archives. */
+export const H264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'] as const;
+
 export async function ffmpegRun(args: string[]): Promise<void> {
   await run(ffmpeg(), ['-v', 'error', '-y', ...args], { maxBuffer: 16 * 1024 * 1024 });
 }
@@ -30,22 +33,7 @@ export async function cutClip(
   from: number,
   seconds: number,
 ): Promise<string> {
-  await ffmpegRun([
-    '-ss',
-    String(from),
-    '-i',
-    src,
-    '-t',
-    String(seconds),
-    '-an',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-pix_fmt',
-    'yuv420p',
-    out,
-  ]);
+  await ffmpegRun(['-ss', String(from), '-i', src, '-t', String(seconds), '-an', ...H264, out]);
   return out;
 }
 
@@ -80,12 +68,7 @@ export async function stillPhotoVideo(
     vf,
     '-r',
     '25',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-pix_fmt',
-    'yuv420p',
+    ...H264,
     out,
   ]);
   return out;
@@ -105,12 +88,7 @@ export async function testPattern(
     `testsrc=size=${width}x${height}:rate=10`,
     '-t',
     String(seconds),
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-pix_fmt',
-    'yuv420p',
+    ...H264,
     out,
   ]);
   return out;
