@@ -4,7 +4,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dataDir } from '../support/corpus.js';
+import { repoRoot } from '../support/verifier-process.js';
 
 export interface CorpusFile {
   readonly file: string;
@@ -21,11 +22,11 @@ export interface CorpusPair {
   readonly notes: string;
 }
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export { repoRoot };
 
-/** SILENTID_DATA_DIR, else ../shared/data beside the repo. */
+/** SILENTID_DATA_DIR, else ../shared/data beside the repo (the e2e suites' folder). */
 export function corpusDir(): string {
-  return path.resolve(process.env.SILENTID_DATA_DIR ?? path.join(repoRoot, '../shared/data'));
+  return dataDir;
 }
 
 export function corpusPresent(dir = corpusDir()): boolean {

@@ -6,6 +6,7 @@ import type {
   VerificationServiceSpec,
 } from '../../src/api/verification-service.js';
 import { Resources } from '../../src/kube/resource-types.js';
+import { service as serviceFixture } from '../fixtures.js';
 import {
   runOperator,
   ScriptedMetrics,
@@ -53,28 +54,12 @@ after(async () => {
   await env.close();
 });
 
+/** The shared fixture's spec, with the image this suite's environment runs. */
 function spec(
   modelRef: string,
   overrides: Partial<VerificationServiceSpec> = {},
 ): VerificationServiceSpec {
-  return {
-    modelRef,
-    image: env.image,
-    replicas: 4,
-    keyRing: { secretName: 'silentid-keys' },
-    rollout: {
-      steps: [25, 50],
-      pauseSeconds: 1,
-      analysis: {
-        maxErrorRate: 0.05,
-        maxP95LatencySeconds: 2,
-        maxLivenessPassRateDelta: 0.1,
-        maxLivenessScoreDrift: 0.1,
-        minRequests: 10,
-      },
-    },
-    ...overrides,
-  };
+  return serviceFixture('unused', modelRef, { image: env.image, ...overrides }).spec;
 }
 
 async function applyService(name: string, body: VerificationServiceSpec): Promise<KubeObject> {

@@ -4,7 +4,7 @@
  * naming the field (never echoing its value). Unknown fields are ignored.
  */
 import type { Context } from 'hono';
-import { invalidArgument } from '../errors/api-error.js';
+import { ApiError, invalidArgument } from '../errors/api-error.js';
 
 export type FormFields = Readonly<Record<string, string>>;
 
@@ -23,8 +23,7 @@ export async function readForm(c: Context, maxBodyBytes: number): Promise<FormFi
   try {
     body = await c.req.parseBody({ all: false });
   } catch (err) {
-    if (err instanceof Error && err.name === 'BodyLimitError') throw err;
-    if (isApiError(err)) throw err;
+    if (err instanceof ApiError) throw err;
     throw invalidArgument('the body could not be parsed as a form');
   }
   const out: Record<string, string> = {};
@@ -36,8 +35,6 @@ export async function readForm(c: Context, maxBodyBytes: number): Promise<FormFi
   }
   return out;
 }
-
-const isApiError = (e: unknown): boolean => e instanceof Error && e.name === 'ApiError';
 
 /** A required, non-empty field. */
 export function requiredField(form: FormFields, name: string): string {
