@@ -11,6 +11,8 @@ import { createApp } from './http/app.js';
 import { loadBundleManifest } from './models/bundle-manifest.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { FrameWorkers } from './pipeline/frame-workers.js';
+import { localObserver } from './pipeline/observe-frame.js';
 import { loadFaceModels, warmUp, type FaceModels } from './vision/face-models.js';
 
 export interface RunningVerifier {
@@ -32,7 +34,19 @@ export async function startVerifier(config: Config): Promise<RunningVerifier> {
     onFallback: (component, reason) =>
       log.warn({ component, reason }, 'CUDA execution provider unavailable; using CPU'),
   });
-  log.info({ modelVersion: bundle.id, providers: models.providers }, 'models loaded');
+  // Each worker loads its own sessions; the main thread's serve photos and warm-up.
+  const workers =
+    config.visionWorkers > 0
+      ? await FrameWorkers.start({
+          threads: config.visionWorkers,
+          bundleDir: config.modelBundleDir,
+          runtime: config.runtime,
+        })
+      : undefined;
+  log.info(
+    { modelVersion: bundle.id, providers: models.providers, visionWorkers: config.visionWorkers },
+    'models loaded',
+  );
   const metrics = createMetrics(bundle.id);
   const admission = new Admission(
     config.concurrency.maxInFlight,
@@ -44,6 +58,7 @@ export async function startVerifier(config: Config): Promise<RunningVerifier> {
     config,
     keyRing: new KeyRing(config.keyRing),
     models,
+    frameObserver: workers?.observe ?? localObserver(models),
     metrics,
     admission,
     log,
@@ -73,6 +88,7 @@ export async function startVerifier(config: Config): Promise<RunningVerifier> {
       );
       await Promise.race([closed, grace]);
       if ('closeAllConnections' in server) server.closeAllConnections();
+      await workers?.close();
       await models.release();
       log.info('stopped');
     })());

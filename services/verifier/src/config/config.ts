@@ -3,6 +3,7 @@
  * typed and validated object. Every limit of spec/API.md is here with its documented
  * default; nothing else in the service reads process.env.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -36,6 +37,7 @@ const envSchema = z
     MODEL_BUNDLE_DIR: z.string().default(path.join(repoRoot, 'models/faceplugin/1.0.0')),
     ORT_EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
     ORT_INTRA_OP_THREADS: int(1, 1, 256),
+    VISION_WORKERS: int(os.availableParallelism(), 0, 256),
 
     MAX_BODY_BYTES: int(48 * MiB, 1024),
     MAX_IMAGE_BYTES: int(8 * MiB, 1),
@@ -147,6 +149,8 @@ export interface Config {
   readonly keyRing: readonly KeyPair[];
   readonly modelBundleDir: string;
   readonly runtime: { readonly executionProvider: 'cpu' | 'cuda'; readonly intraOpThreads: number };
+  /** Worker threads that analyse video frames; 0 analyses them on the main thread. */
+  readonly visionWorkers: number;
   readonly maxBodyBytes: number;
   readonly image: ImageLimits;
   readonly video: VideoLimits;
@@ -190,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       executionProvider: e.ORT_EXECUTION_PROVIDER,
       intraOpThreads: e.ORT_INTRA_OP_THREADS,
     },
+    visionWorkers: e.VISION_WORKERS,
     maxBodyBytes: e.MAX_BODY_BYTES,
     image: {
       maxBytes: e.MAX_IMAGE_BYTES,

@@ -8,6 +8,7 @@ import type { KeyRing } from '../crypto/key-ring.js';
 import { invalidArgument } from '../errors/api-error.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { FrameObserver } from '../pipeline/observe-frame.js';
 import type { FaceModels } from '../vision/face-models.js';
 import type { Admission } from './admission.js';
 import type { AppEnv } from './context.js';
@@ -22,6 +23,7 @@ export interface AppDeps {
   readonly config: Config;
   readonly keyRing: KeyRing;
   readonly models: FaceModels;
+  readonly frameObserver: FrameObserver;
   readonly metrics: Metrics;
   readonly admission: Admission;
   readonly log: Logger;

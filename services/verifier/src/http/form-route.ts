@@ -10,6 +10,7 @@ import type { KeyRing } from '../crypto/key-ring.js';
 import { invalidContentLength } from '../errors/api-error.js';
 import type { Metrics } from '../observability/metrics.js';
 import { StageTimer } from '../pipeline/stage-timer.js';
+import type { FrameObserver } from '../pipeline/observe-frame.js';
 import type { FaceModels } from '../vision/face-models.js';
 import type { Admission } from './admission.js';
 import type { AppEnv } from './context.js';
@@ -20,6 +21,7 @@ export interface ApiDeps {
   readonly config: Config;
   readonly keyRing: KeyRing;
   readonly models: FaceModels;
+  readonly frameObserver: FrameObserver;
   readonly metrics: Metrics;
   readonly admission: Admission;
 }

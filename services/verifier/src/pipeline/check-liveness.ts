@@ -15,6 +15,7 @@ import {
 import type { PipelineDeps } from './pipeline-deps.js';
 import { faceClip } from './render-images.js';
 import type { StageTimer } from './stage-timer.js';
+import { localObserver } from './observe-frame.js';
 import { FaceTracker, type FrameObservation } from './track-face.js';
 
 export interface LivenessRequest {
@@ -46,7 +47,7 @@ export async function checkLiveness(
 ): Promise<LivenessOutcome> {
   const { models, config } = deps;
   // Frames are analysed as ffmpeg delivers them, so decoding and inference overlap.
-  const tracker = new FaceTracker(models, signal);
+  const tracker = new FaceTracker(deps.frameObserver ?? localObserver(models), signal);
   try {
     const video = await timer.time('decode', () =>
       loadVideo(req.video, config.video, config.sampling, {

@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
 import type { FaceModels } from '../vision/face-models.js';
+import type { FrameObserver } from './observe-frame.js';
 
 /** What every use case needs: the loaded models and the limits and thresholds of the config. */
 export interface PipelineDeps {
@@ -14,4 +15,6 @@ export interface PipelineDeps {
     | 'livenessThreshold'
     | 'verificationCalibration'
   >;
+  /** Where video frames are analysed; by default on the calling thread's models. */
+  readonly frameObserver?: FrameObserver | undefined;
 }

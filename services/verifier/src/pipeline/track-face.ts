@@ -1,30 +1,13 @@
 import type { VideoFrame } from '../media/types.js';
-import type { EyeOpenness } from '../vision/eye-state.js';
-import { fivePoints, interOcular, type Detection, type LandmarkedFace } from '../vision/face.js';
 import type { FaceModels } from '../vision/face-models.js';
-import { frontalness, sharpness } from '../vision/face-quality.js';
-import { isPlausibleFace } from '../vision/face-selection.js';
-import { iou } from '../vision/geometry/types.js';
-import { findSubject } from './find-subject.js';
+import type { Box } from '../vision/geometry/types.js';
+import { localObserver, type FrameFacts, type FrameObserver } from './observe-frame.js';
 
 /** What one sampled frame says about the tracked face. */
-export interface FrameObservation {
+export interface FrameObservation extends FrameFacts {
   readonly frame: VideoFrame;
-  readonly face: LandmarkedFace;
-  readonly eyes: EyeOpenness;
-  /**
-   * The presentation-attack model's "real" probability, on every PAD_EVERY-th tracked
-   * frame (per frame it is noisy; a handful of frames is as good as all of them).
-   */
-  readonly realScore: number | undefined;
-  readonly sharpness: number;
-  readonly frontalness: number;
-  /** Inter-ocular distance in pixels: the face's scale. */
-  readonly iod: number;
 }
 
-/** A tracked box must overlap the previous one this much to be the same person. */
-const MIN_TRACK_IOU = 0.3;
 /** The presentation-attack model runs on every PAD_EVERY-th tracked frame. */
 export const PAD_EVERY = 3;
 
@@ -42,12 +25,12 @@ export class FaceTracker {
   readonly observations: FrameObservation[] = [];
   /** Milliseconds spent analysing frames (for Server-Timing: it overlaps decoding). */
   busyMs = 0;
-  private previous: LandmarkedFace | undefined;
+  private previous: Box | undefined;
   private tail: Promise<void> = Promise.resolve();
   private failure: { readonly err: unknown } | undefined;
 
   constructor(
-    private readonly models: FaceModels,
+    private readonly observe: FrameObserver,
     private readonly signal?: AbortSignal,
   ) {}
 
@@ -59,7 +42,7 @@ export class FaceTracker {
       if (this.failure !== undefined) return;
       const t0 = performance.now();
       try {
-        await this.observe(frame);
+        await this.observeNext(frame);
       } catch (err) {
         this.failure = { err };
       } finally {
@@ -75,47 +58,19 @@ export class FaceTracker {
     return this.observations;
   }
 
-  private async observe(frame: VideoFrame): Promise<void> {
+  private async observeNext(frame: VideoFrame): Promise<void> {
     // A client that went away stops the work between frames, not after the clip.
     this.signal?.throwIfAborted();
-    const face = await this.locate(frame);
+    const facts = await this.observe({
+      image: frame.image,
+      previous: this.previous,
+      withPad: this.observations.length % PAD_EVERY === 0,
+    });
     // A lost face keeps its last box: re-acquiring "a" subject could switch people, and
     // two faces' landmarks differ by far more than any live motion.
-    if (face === undefined) return;
-    this.previous = face;
-    const { models } = this;
-    const padDue = this.observations.length % PAD_EVERY === 0;
-    const [eyes, realScore] = await Promise.all([
-      models.eyes.openness(frame.image, face.landmarks),
-      padDue ? models.liveness.realScore(frame.image, face.box) : undefined,
-    ]);
-    const aligned = models.embedder.align(frame.image, fivePoints(face.landmarks));
-    this.observations.push({
-      frame,
-      face,
-      eyes,
-      realScore,
-      sharpness: sharpness(aligned),
-      frontalness: frontalness(face.landmarks),
-      iod: interOcular(face.landmarks),
-    });
-  }
-
-  private async locate(frame: VideoFrame): Promise<LandmarkedFace | undefined> {
-    const { models, previous } = this;
-    if (previous === undefined) return findSubject(models, frame.image);
-    let best: Detection | undefined;
-    let bestIou = MIN_TRACK_IOU;
-    for (const d of await models.detector.detect(frame.image)) {
-      const o = iou(d.box, previous.box);
-      if (o >= bestIou) {
-        best = d;
-        bestIou = o;
-      }
-    }
-    if (best === undefined) return undefined;
-    const face = await models.landmarker.landmarks(frame.image, best);
-    return isPlausibleFace(face) ? face : undefined;
+    if (facts === undefined) return;
+    this.previous = facts.face.box;
+    this.observations.push({ frame, ...facts });
   }
 }
 
@@ -125,7 +80,7 @@ export async function trackFace(
   frames: readonly VideoFrame[],
   signal?: AbortSignal,
 ): Promise<FrameObservation[]> {
-  const tracker = new FaceTracker(models, signal);
+  const tracker = new FaceTracker(localObserver(models), signal);
   for (const frame of frames) tracker.push(frame);
   return tracker.done();
 }

@@ -1,0 +1,84 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadConfig } from '../config/config.js';
+import type { RgbImage } from '../media/types.js';
+import { loadBundleManifest } from '../models/bundle-manifest.js';
+import { loadRgb, samplePhoto } from '../testing/sample-faces.js';
+import { loadFaceModels, type FaceModels } from '../vision/face-models.js';
+import { FrameWorkers } from './frame-workers.js';
+import { localObserver, type FrameTask } from './observe-frame.js';
+import { FaceTracker, trackFace } from './track-face.js';
+
+const config = loadConfig({});
+let models: FaceModels;
+let pool: FrameWorkers;
+let photos: RgbImage[];
+before(async () => {
+  models = await loadFaceModels(await loadBundleManifest(config.modelBundleDir), config.runtime);
+  pool = await FrameWorkers.start({
+    threads: 2,
+    bundleDir: config.modelBundleDir,
+    runtime: config.runtime,
+  });
+  photos = await Promise.all(([1, 2, 3] as const).map((n) => loadRgb(samplePhoto(n))));
+});
+after(async () => {
+  await pool.close();
+  await models.release();
+});
+
+test('a frame observed on a worker thread is the frame observed on this thread', async () => {
+  assert.equal(pool.size, 2);
+  for (const image of photos) {
+    const task: FrameTask = { image, previous: undefined, withPad: true };
+    const here = await localObserver(models)(task);
+    assert.ok(here !== undefined, 'the demo photo has a subject');
+    assert.deepEqual(await pool.observe(task), here);
+    // Tracking from the previous box takes the detector path instead of the subject search.
+    const tracked: FrameTask = { image, previous: here.face.box, withPad: false };
+    assert.deepEqual(await pool.observe(tracked), await localObserver(models)(tracked));
+  }
+});
+
+test('concurrent frames are spread over the threads and each answer reaches its caller', async () => {
+  const tasks = photos.flatMap((image) =>
+    [true, false].map((withPad): FrameTask => ({ image, previous: undefined, withPad })),
+  );
+  const [pooled, local] = await Promise.all([
+    Promise.all(tasks.map((t) => pool.observe(t))),
+    Promise.all(tasks.map((t) => localObserver(models)(t))),
+  ]);
+  assert.deepEqual(pooled, local);
+  assert.ok(pooled.every((f, i) => (f?.realScore === undefined) === !tasks[i]!.withPad));
+});
+
+test('a tracker fed by the pool follows the face as the in-thread tracker does', async () => {
+  const frames = photos.map((image, i) => ({ image, timestamp: i / 8 }));
+  const tracker = new FaceTracker(pool.observe);
+  for (const f of frames) tracker.push(f);
+  assert.deepEqual(await tracker.done(), await trackFace(models, frames));
+});
+
+test('a frame without a face is an answer, not an error', async () => {
+  const blank: RgbImage = { width: 64, height: 48, data: new Uint8Array(64 * 48 * 3) };
+  assert.equal(await pool.observe({ image: blank, previous: undefined, withPad: true }), undefined);
+});
+
+test('a closed pool refuses work instead of hanging', async () => {
+  const spare = await FrameWorkers.start({
+    threads: 1,
+    bundleDir: config.modelBundleDir,
+    runtime: config.runtime,
+  });
+  await spare.close();
+  await assert.rejects(
+    spare.observe({ image: photos[0]!, previous: undefined, withPad: false }),
+    /closed/,
+  );
+});
+
+test('a pool whose bundle cannot load fails to start and leaves no thread behind', async () => {
+  await assert.rejects(
+    FrameWorkers.start({ threads: 1, bundleDir: '/nonexistent-bundle', runtime: config.runtime }),
+  );
+});

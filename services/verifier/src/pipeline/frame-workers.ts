@@ -1,0 +1,142 @@
+/**
+ * Video frames are analysed on a pool of worker threads, each with its own model
+ * sessions. onnxruntime-node runs a session synchronously on the calling thread, so on
+ * the main thread one request's frames would hold up every other request's HTTP,
+ * decoding and photo work, and the second core would idle (decision 0008).
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { FrameReply, FrameRequest, FrameWorkerData } from './frame-worker.js';
+import type { FrameFacts, FrameObserver, FrameTask } from './observe-frame.js';
+
+export interface FrameWorkersOptions extends FrameWorkerData {
+  readonly threads: number;
+}
+
+interface Pending {
+  readonly id: number;
+  readonly task: FrameTask;
+  readonly resolve: (facts: FrameFacts | undefined) => void;
+  readonly reject: (err: Error) => void;
+}
+
+interface Thread {
+  readonly worker: Worker;
+  /** The task this thread is working on: one at a time, since ORT blocks the thread. */
+  current: Pending | undefined;
+}
+
+export class FrameWorkerError extends Error {
+  override name = 'FrameWorkerError';
+}
+
+export class FrameWorkers {
+  /** Threads ready for work. */
+  private readonly threads: Thread[] = [];
+  /** Every live worker, ready or still loading: close() ends them all. */
+  private readonly workers = new Set<Worker>();
+  private readonly queue: Pending[] = [];
+  private nextId = 0;
+  private closing = false;
+
+  private constructor(private readonly opts: FrameWorkersOptions) {}
+
+  /** Starts the threads and resolves once every one has loaded and warmed its models. */
+  static async start(opts: FrameWorkersOptions): Promise<FrameWorkers> {
+    const pool = new FrameWorkers(opts);
+    try {
+      await Promise.all(Array.from({ length: opts.threads }, () => pool.spawn()));
+    } catch (err) {
+      await pool.close();
+      throw err;
+    }
+    return pool;
+  }
+
+  get size(): number {
+    return this.threads.length;
+  }
+
+  readonly observe: FrameObserver = (task) =>
+    new Promise((resolve, reject) => {
+      if (this.closing) {
+        reject(new FrameWorkerError('the frame pool is closed'));
+        return;
+      }
+      this.queue.push({ id: this.nextId++, task, resolve, reject });
+      this.dispatch();
+    });
+
+  /** Rejects what is queued, waits for nothing in flight, and ends every thread. */
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const p of this.queue.splice(0)) p.reject(new FrameWorkerError('the frame pool closed'));
+    this.threads.length = 0;
+    await Promise.all([...this.workers].map((w) => w.terminate()));
+  }
+
+  private dispatch(): void {
+    for (const thread of this.threads) {
+      if (thread.current !== undefined) continue;
+      const next = this.queue.shift();
+      if (next === undefined) return;
+      thread.current = next;
+      thread.worker.postMessage({ id: next.id, task: next.task } satisfies FrameRequest);
+    }
+  }
+
+  private spawn(): Promise<void> {
+    const worker = createWorker({ bundleDir: this.opts.bundleDir, runtime: this.opts.runtime });
+    const thread: Thread = { worker, current: undefined };
+    this.workers.add(worker);
+    return new Promise((resolve, reject) => {
+      let ready = false;
+      worker.on('message', (reply: FrameReply) => {
+        if (reply.kind === 'ready') {
+          ready = true;
+          this.threads.push(thread);
+          resolve();
+          this.dispatch();
+          return;
+        }
+        const job = thread.current;
+        thread.current = undefined;
+        if (job !== undefined && job.id === reply.id) {
+          if (reply.kind === 'done') job.resolve(reply.facts);
+          else job.reject(new FrameWorkerError(reply.message));
+        }
+        this.dispatch();
+      });
+      worker.on('error', (err) => {
+        if (!ready) reject(err);
+      });
+      worker.on('exit', (code) => {
+        this.workers.delete(worker);
+        const at = this.threads.indexOf(thread);
+        if (at >= 0) this.threads.splice(at, 1);
+        thread.current?.reject(new FrameWorkerError(`a frame worker exited with code ${code}`));
+        thread.current = undefined;
+        if (!ready) reject(new FrameWorkerError(`a frame worker exited with code ${code}`));
+        // A thread that died under load is replaced; its task has already failed alone.
+        else if (!this.closing) void this.spawn().catch(() => undefined);
+      });
+    });
+  }
+}
+
+/**
+ * The compiled service starts frame-worker.js directly. Run from TypeScript sources
+ * (tests, under tsx), a worker does not inherit tsx's loader on Node 20, so the thread
+ * registers it itself before importing the .ts module.
+ */
+function createWorker(workerData: FrameWorkerData): Worker {
+  const here = fileURLToPath(import.meta.url);
+  if (path.extname(here) !== '.ts') {
+    return new Worker(new URL('./frame-worker.js', import.meta.url), { workerData });
+  }
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./frame-worker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { eval: true, workerData });
+}
