@@ -50,6 +50,7 @@ describe('sibling endpoints', { skip: corpusSkip }, () => {
     assert.equal(live.status, 200, JSON.stringify(live.json));
     assert.equal(live.json.passed, true);
     assert.equal(live.json.liveness_status, 'ok');
+    assert.equal(live.json.liveness_details, undefined, 'return_details is off by default');
     assert.equal(live.json.verification_score, undefined);
     assert.equal(
       (await sharp(Buffer.from(live.json.base64_face_image as string, 'base64')).metadata()).format,
@@ -65,10 +66,16 @@ describe('sibling endpoints', { skip: corpusSkip }, () => {
     );
     const hack = await postForm(
       svc.url,
-      { encrypted_video: seal(await readFile(still)), return_status: 'true', return_image: 'true' },
+      {
+        encrypted_video: seal(await readFile(still)),
+        return_status: 'true',
+        return_image: 'true',
+        return_details: 'true',
+      },
       LIVENESS,
     );
     assert.equal(hack.json.passed, false);
+    assert.ok(hack.json.liveness_details !== undefined, 'the liveness endpoint has details too');
     assert.equal(hack.json.liveness_status, 'hack');
     assert.equal(hack.json.base64_image, undefined);
   });

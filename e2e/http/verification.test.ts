@@ -29,6 +29,17 @@ const PATH = '/identity/silent_image_verification/stateless';
 const LIVE_VIDEO = 'KwaiVGI__LivePortrait/driving_d0.mp4'; // 512×512, 3.1 s talking head
 const OTHER_PERSON = 'ageitgey__face_recognition/obama.jpg';
 
+/** `liveness_details` of a response with return_details=true. */
+interface LivenessDetails {
+  threshold: number;
+  sampled_frames: number;
+  tracked_frames: number;
+  cues: Record<
+    'non_planar_motion' | 'blink' | 'presentation_attack',
+    { value: number; evidence: number }
+  >;
+}
+
 let svc: VerifierProcess;
 let scratch: Awaited<ReturnType<typeof scratchDir>>;
 const read = (rel: string) => readFile(corpusFile(rel));
@@ -123,11 +134,25 @@ describe(
       const photo = corpusFile('serengil__deepface/img1.jpg');
       for (const motion of [false, true]) {
         const clip = await stillPhotoVideo(photo, tmp(`still-${motion}.mp4`), 3, motion);
-        const r = await verify(await readFile(photo), await readFile(clip));
+        const r = await verify(await readFile(photo), await readFile(clip), {
+          return_details: 'true',
+        });
         assert.equal(r.status, 200, JSON.stringify(r.json));
         assert.equal(r.json.passed, false, `motion=${motion}: ${JSON.stringify(r.json)}`);
         assert.equal(r.json.liveness_status, 'hack');
         assert.equal(r.json.verification_score, undefined);
+        // The details say why: a flat picture has no motion beyond the jitter floor and
+        // no blink, and the score is the fusion of the cues it shows.
+        const d = r.json.liveness_details as LivenessDetails;
+        assert.equal(d.threshold, 0.5);
+        assert.ok(d.tracked_frames >= 4 && d.tracked_frames <= d.sampled_frames);
+        const { non_planar_motion: m, blink: b, presentation_attack: p } = d.cues;
+        assert.ok(m.evidence < 0.5 && b.evidence < 0.5, JSON.stringify(d));
+        const fused = Math.min(Math.max(m.evidence, b.evidence), p.evidence);
+        assert.ok(
+          Math.abs(fused - (r.json.liveness_score as number)) < 1e-3,
+          JSON.stringify(r.json),
+        );
       }
     });
 

@@ -23,6 +23,42 @@ const verificationForm = {
     return_image: booleanField('Return the selected frame and its timestamp when passed'),
     return_face_image: booleanField('Return the face clipping of the selected frame when passed'),
     return_status: booleanField('Return liveness_status'),
+    return_details: booleanField(
+      'Return liveness_details: each liveness cue with its measurement and evidence (not in the seed)',
+    ),
+  },
+};
+
+const cueSchema = {
+  type: 'object',
+  properties: {
+    value: { type: 'number', description: "The cue's measurement" },
+    evidence: {
+      type: 'number',
+      minimum: 0,
+      maximum: 1,
+      description: 'Its probability-like reading',
+    },
+  },
+};
+
+/** With return_details: why the video passed or failed (figures only). */
+const livenessDetailsSchema = {
+  type: 'object',
+  description:
+    'With return_details=true (not in the seed): liveness_score = min(max(motion, blink), presentation_attack) of the evidences',
+  properties: {
+    threshold: { type: 'number' },
+    sampled_frames: { type: 'integer' },
+    tracked_frames: { type: 'integer' },
+    cues: {
+      type: 'object',
+      properties: {
+        non_planar_motion: cueSchema,
+        blink: cueSchema,
+        presentation_attack: cueSchema,
+      },
+    },
   },
 };
 
@@ -57,6 +93,7 @@ const livenessForm = {
     return_image: verificationForm.properties.return_image,
     return_face_image: verificationForm.properties.return_face_image,
     return_status: verificationForm.properties.return_status,
+    return_details: verificationForm.properties.return_details,
   },
 };
 
@@ -124,6 +161,7 @@ export function openApiDocument(modelVersion: string): Record<string, unknown> {
                       image_timestamp: { type: 'number' },
                       base64_image: { type: 'string' },
                       base64_face_image: { type: 'string' },
+                      liveness_details: livenessDetailsSchema,
                       request_id: { type: 'string' },
                     },
                   },
@@ -146,7 +184,7 @@ export function openApiDocument(modelVersion: string): Record<string, unknown> {
           },
           responses: {
             200: jsonResponse(
-              'code 1000: passed, liveness_score, liveness_status (return_status), image_timestamp + base64_image, base64_face_image (when passed and asked for)',
+              'code 1000: passed, liveness_score, liveness_status (return_status), image_timestamp + base64_image, base64_face_image (when passed and asked for), liveness_details (return_details)',
             ),
             ...errorResponses,
           },

@@ -26,6 +26,15 @@ export interface LivenessRequest {
 
 export type LivenessStatus = 'ok' | 'hack' | 'short_time';
 
+/** Why a video passed or failed: each cue's measurement and evidence, and the bar. */
+export interface LivenessReport {
+  readonly cues: LivenessCues;
+  readonly evidence: LivenessEvidence;
+  readonly threshold: number;
+  /** Frames decoded for the analysis (the face was tracked in cues.trackedFrames). */
+  readonly sampledFrames: number;
+}
+
 export interface LivenessOutcome {
   readonly passed: boolean;
   readonly livenessScore: number;
@@ -36,7 +45,7 @@ export interface LivenessOutcome {
   readonly selectedFrame?: { readonly timestamp: number; readonly jpeg: Buffer };
   readonly faceImage?: Buffer;
   /** Per-cue figures (operators and the evaluation read them; never biometric data). */
-  readonly liveness?: { readonly cues: LivenessCues; readonly evidence: LivenessEvidence };
+  readonly liveness?: LivenessReport;
 }
 
 export async function checkLiveness(
@@ -67,7 +76,12 @@ export async function checkLiveness(
     const base = {
       passed,
       livenessScore: roundScore(analysis.evidence.score),
-      liveness: { cues: analysis.cues, evidence: analysis.evidence },
+      liveness: {
+        cues: analysis.cues,
+        evidence: analysis.evidence,
+        threshold,
+        sampledFrames: video.frames.length,
+      },
     };
     if (!passed) return { ...base, livenessStatus: 'hack' };
     const { best } = analysis;

@@ -3,7 +3,12 @@ import { ApiCode } from '../../errors/api-error.js';
 import { checkLiveness } from '../../pipeline/check-liveness.js';
 import type { AppEnv } from '../context.js';
 import { formRoute, type ApiDeps } from '../form-route.js';
-import { livenessFields, livenessImages, recordLiveness } from '../liveness-fields.js';
+import {
+  livenessDetails,
+  livenessFields,
+  livenessImages,
+  recordLiveness,
+} from '../liveness-fields.js';
 import { booleanField, requiredField } from '../verify-form.js';
 
 export const LIVENESS_PATH = '/liveness/silent_detection/stateless';
@@ -19,6 +24,7 @@ export function livenessRoutes(deps: ApiDeps): Hono<AppEnv> {
       returnFaceImage: booleanField(form, 'return_face_image'),
     };
     const returnStatus = booleanField(form, 'return_status');
+    const returnDetails = booleanField(form, 'return_details');
     const video = await timer.time('decrypt', () =>
       keyRing.open('encrypted_video', sealedVideo, config.video.maxBytes),
     );
@@ -33,6 +39,7 @@ export function livenessRoutes(deps: ApiDeps): Hono<AppEnv> {
       code: ApiCode.ok,
       ...livenessFields(outcome, returnStatus),
       ...livenessImages(outcome),
+      ...(returnDetails ? livenessDetails(outcome) : {}),
     };
   });
   return app;

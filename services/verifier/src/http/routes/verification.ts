@@ -3,7 +3,12 @@ import { ApiCode } from '../../errors/api-error.js';
 import { verify } from '../../pipeline/verify.js';
 import type { AppEnv } from '../context.js';
 import { formRoute, type ApiDeps } from '../form-route.js';
-import { livenessFields, livenessImages, recordLiveness } from '../liveness-fields.js';
+import {
+  livenessDetails,
+  livenessFields,
+  livenessImages,
+  recordLiveness,
+} from '../liveness-fields.js';
 import { booleanField, requiredField } from '../verify-form.js';
 
 export const VERIFY_PATH = '/identity/silent_image_verification/stateless';
@@ -22,6 +27,7 @@ export function verificationRoutes(deps: ApiDeps): Hono<AppEnv> {
       returnFaceImage: booleanField(form, 'return_face_image'),
     };
     const returnStatus = booleanField(form, 'return_status');
+    const returnDetails = booleanField(form, 'return_details');
     const [photo, video] = await timer.time('decrypt', () => [
       keyRing.open('encrypted_image', sealedImage, config.image.maxBytes),
       keyRing.open('encrypted_video', sealedVideo, config.video.maxBytes),
@@ -41,6 +47,7 @@ export function verificationRoutes(deps: ApiDeps): Hono<AppEnv> {
         ? { verification_score: outcome.verificationScore }
         : {}),
       ...livenessImages(outcome),
+      ...(returnDetails ? livenessDetails(outcome) : {}),
     };
   });
   return app;
