@@ -63,7 +63,13 @@ export async function decodeFrames(
     `fps=${fps}`,
     `scale=${width}:${height}:flags=area`,
   ];
-  const args = ['-v', 'error', '-nostdin', '-noautorotate', '-protocol_whitelist', 'file'];
+  // One decoding and one filter thread: the frames are few and small, and on a busy pod
+  // ffmpeg's per-core threads cost ~25% more CPU per clip than they save in wall time
+  // (docs/benchmarks.md); the pixels are the same either way.
+  const args = [
+    ...['-v', 'error', '-nostdin', '-noautorotate', '-protocol_whitelist', 'file'],
+    ...['-threads', '1', '-filter_threads', '1'],
+  ];
   if (info.container !== undefined) args.push('-f', info.container);
   // prettier-ignore
   args.push(
