@@ -1,139 +1,201 @@
 /**
- * `npm run bench`: end-to-end latency of the real service (the compiled build, as
- * `npm start` runs it) on real encrypted requests, closed loop. Prints a table and,
- * with --record, appends a dated row to docs/benchmarks.md. Never asserted in tests.
+ * `npm run bench`: the real service (the compiled build, as `npm start` runs it) under
+ * closed-loop load on real encrypted requests, next to what the same request costs at
+ * the least (the decode and model floors, in-process) and through an open peer. Prints a
+ * report; with --record appends rows to docs/benchmarks.md and writes
+ * docs/bench/latest.json. Never asserted in tests: figures depend on the machine.
  *
- *   npm run bench [-- --requests 30 --concurrency 1,2,4 --record]
+ *   npm run bench [-- --requests 30 --concurrency 1,2,4,8 --clips a,b,c --record]
+ *   npm run bench -- --help
+ *
+ * Phases run one after another so that none measures while another computes: the HTTP
+ * load (this process only sends), then the floors, then the peer.
  */
-import { execFileSync } from 'node:child_process';
-import { appendFile, readFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { corpusFile, corpusPresent, dataDir } from '../support/corpus.js';
-import { postForm, seal } from '../support/http.js';
-import { cutClip, scratchDir } from '../support/media-tools.js';
-import { repoRoot, startVerifierProcess } from '../support/verifier-process.js';
+import { loadConfig, type Config } from '../../services/verifier/src/config/config.js';
+import { loadBundleManifest } from '../../services/verifier/src/models/bundle-manifest.js';
+import { loadFaceModels } from '../../services/verifier/src/vision/face-models.js';
+import { loadHuman, type HumanPeer } from '../eval/peers/human.js';
+import { gitState, machine } from '../eval/report.js';
+import { corpusPresent, dataDir } from '../support/corpus.js';
+import { scratchDir } from '../support/media-tools.js';
+import {
+  repoRoot,
+  startVerifierProcess,
+  type VerifierProcess,
+} from '../support/verifier-process.js';
+import { levelsFor, parseOptions, requestsAt, type BenchOptions } from './args.js';
+import { Cleanup } from './cleanup.js';
+import { CLIPS, prepareClip, type PreparedClip } from './clips.js';
+import { measureFloors, type Decoded, type Floors } from './floors.js';
+import { closedLoop, type LoadResult } from './load.js';
+import { measurePeer, type PeerResult } from './peer.js';
+import { recordMarkdown, writeJson } from './record.js';
+import { renderText, summariseClip, type BenchReport } from './report.js';
 
-const { values } = parseArgs({
-  options: {
-    requests: { type: 'string', default: '30' },
-    concurrency: { type: 'string', default: '1,2,4' },
-    record: { type: 'boolean', default: false },
-  },
-});
+/** Settings the bench gives the service beyond the environment: deep enough a queue for concurrency 8. */
+const SERVICE_ENV = { LOG_LEVEL: 'warn', MAX_QUEUED_REQUESTS: '64' };
+
+const opts = parseOptions();
 if (!corpusPresent) {
   console.error(`corpus absent at ${dataDir}; set SILENTID_DATA_DIR`);
   process.exit(2);
 }
-const requests = Number(values.requests);
-const levels = values.concurrency.split(',').map(Number);
+const started = performance.now();
+const date = new Date().toISOString();
+const git = gitState(repoRoot);
+// The service runs with this process's environment plus SERVICE_ENV: the same config.
+const config = loadConfig({ ...process.env, ...SERVICE_ENV });
+const log = (line: string) =>
+  console.error(`[bench ${((performance.now() - started) / 1000).toFixed(0)}s] ${line}`);
 
-const scratch = await scratchDir();
-// The reference request: a 5-s 512×512 talking-head clip (cut from a real 11.8-s
-// clip, re-encoded H.264 at its own 30 fps) and one 910×1137 JPEG photo.
-const clip = await cutClip(
-  corpusFile('KwaiVGI__LivePortrait/driving_d3.mp4'),
-  path.join(scratch.dir, 'bench-5s.mp4'),
-  0,
-  5,
-);
-const fields = {
-  encrypted_image: seal(await readFile(corpusFile('ageitgey__face_recognition/obama.jpg'))),
-  encrypted_video: seal(await readFile(clip)),
-};
-const svc = await startVerifierProcess({ LOG_LEVEL: 'warn', MAX_QUEUED_REQUESTS: '64' }, 'build');
+const cleanup = new Cleanup(log);
+let interrupted = false;
+process.once('SIGINT', () => {
+  interrupted = true;
+  log('interrupted: stopping the service, releasing the models, removing the scratch folder');
+  void cleanup.all().finally(() => process.exit(130));
+});
 
-interface Run {
-  concurrency: number;
-  latencies: number[];
-  stages: Record<string, number[]>;
-  wallMs: number;
-  /** CPU seconds the service spent per request (its own process and its ffmpeg children). */
-  cpuPerRequest: number;
-}
-
-/** User + system CPU seconds of a process and its reaped children, from /proc. */
-async function cpuSeconds(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-  // utime, stime, cutime, cstime are fields 14–17 of stat(5); after "comm)" they are 12–15.
-  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
-  return ticks / 100;
-}
-
-/** Peak resident set size of a process so far, in MiB (VmHWM). */
-async function peakRssMiB(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
-
-async function closedLoop(concurrency: number, total: number): Promise<Run> {
-  const latencies: number[] = [];
-  const stages: Record<string, number[]> = {};
-  let next = 0;
-  const pid = svc.child.pid!;
-  const cpu0 = await cpuSeconds(pid);
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next++ < total) {
-        const s = performance.now();
-        const r = await postForm(svc.url, fields);
-        latencies.push(performance.now() - s);
-        if (r.status !== 200) throw new Error(`bench request failed: ${JSON.stringify(r.json)}`);
-        for (const part of String(r.headers['server-timing']).split(', ')) {
-          const [name, dur] = part.split(';dur=');
-          (stages[name!] ??= []).push(Number(dur));
-        }
-      }
-    }),
-  );
-  const wallMs = performance.now() - t0;
-  const cpuPerRequest = (await cpuSeconds(pid)) - cpu0;
-  return {
-    concurrency,
-    latencies,
-    stages,
-    wallMs,
-    cpuPerRequest: cpuPerRequest / latencies.length,
-  };
-}
-
-const pct = (v: number[], q: number) =>
-  [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(q * v.length))]!;
-const median = (v: number[]) => pct(v, 0.5);
-
+const scratch = await scratchDir('silentid-bench-');
+cleanup.defer(scratch.remove);
 try {
-  await closedLoop(1, 3); // warm-up
-  const runs: Run[] = [];
-  for (const c of levels) runs.push(await closedLoop(c, Math.max(requests, c * 4)));
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  const machine = `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot })
-    .toString()
-    .trim();
-  const date = new Date().toISOString().slice(0, 10);
-  console.log(
-    `machine: ${machine}\ncommit ${commit}, ${date}; request: 5-s 512×512 clip + 910×1137 photo`,
-  );
-  console.log('concurrency | p50 ms | p95 ms | req/s | CPU s/req | median stages (ms)');
-  const rows = runs.map((r) => {
-    const stages = Object.entries(r.stages)
-      .map(([k, v]) => `${k} ${median(v).toFixed(0)}`)
-      .join(', ');
-    return `| ${r.concurrency} | ${median(r.latencies).toFixed(0)} | ${pct(r.latencies, 0.95).toFixed(0)} | ${((r.latencies.length / r.wallMs) * 1000).toFixed(2)} | ${r.cpuPerRequest.toFixed(2)} | ${stages} |`;
-  });
-  for (const row of rows) console.log(row);
-  const peak = await peakRssMiB(svc.child.pid!);
-  console.log(`peak RSS of the service: ${peak.toFixed(0)} MiB`);
-  if (values.record) {
-    const lines = rows
-      .map((row) => `| ${date} | ${commit} | ${row.slice(2)} ${peak.toFixed(0)} |`)
-      .join('\n');
-    await appendFile(path.join(repoRoot, 'docs/benchmarks.md'), `${lines}\n`);
-    console.log('recorded in docs/benchmarks.md');
+  const clips: PreparedClip[] = [];
+  for (const id of opts.clips) clips.push(await prepareClip(CLIPS[id], config, scratch.dir));
+
+  const { loads, bundle } = await httpPhase(clips, opts);
+  const { floors, decoded } = await floorPhase(clips, config, opts, scratch.dir);
+  const peers = await peerPhase(clips, decoded, opts);
+
+  const report: BenchReport = {
+    run: {
+      date,
+      ...git,
+      bundle,
+      machine: machine(),
+      dataDir,
+      service: serviceSettings(config),
+      options: { ...opts },
+      wallSeconds: Math.round((performance.now() - started) / 1000),
+    },
+    clips: clips.map((c, i) =>
+      summariseClip(c, decoded[i]!.photo, loads[i]!, floors[i]!, peers[i]!),
+    ),
+  };
+  console.log(renderText(report));
+  if (opts.out !== undefined) {
+    await writeJson(report, path.resolve(opts.out));
+    log(`wrote ${opts.out}`);
+  }
+  if (opts.record) {
+    await writeJson(report, path.join(repoRoot, 'docs/bench/latest.json'));
+    await recordMarkdown(report, path.join(repoRoot, 'docs/benchmarks.md'));
+    log('recorded in docs/benchmarks.md and docs/bench/latest.json');
+  }
+} catch (err) {
+  // After Ctrl-C the failures are the interruption's echoes (a request cut off): not news.
+  if (!interrupted) {
+    console.error(err);
+    process.exitCode = 1;
   }
 } finally {
-  await svc.stop();
-  await scratch.remove();
+  if (!interrupted) await cleanup.all();
+}
+
+/** Every clip's levels against one service; the bundle id is the one the service reports. */
+async function httpPhase(
+  clips: readonly PreparedClip[],
+  o: BenchOptions,
+): Promise<{ loads: LoadResult[][]; bundle: string }> {
+  log('starting the service (compiled build)');
+  // Registered before it is ready: a Ctrl-C during start-up waits for it, then stops it.
+  const starting = startVerifierProcess(SERVICE_ENV, 'build');
+  const stop = cleanup.defer(async () => (await starting).stop());
+  const svc: VerifierProcess = await starting;
+  try {
+    const ready = (await (await fetch(`${svc.url}/readyz`)).json()) as { model_version?: string };
+    const loads: LoadResult[][] = [];
+    for (const clip of clips) {
+      if (o.warmup > 0) await closedLoop(svc, clip.body, 1, o.warmup);
+      const perLevel: LoadResult[] = [];
+      for (const c of levelsFor(clip.spec.id, o)) {
+        log(`(${clip.spec.id}) concurrency ${c}: ${requestsAt(c, o)} requests`);
+        perLevel.push(await closedLoop(svc, clip.body, c, requestsAt(c, o)));
+      }
+      loads.push(perLevel);
+    }
+    return { loads, bundle: ready.model_version ?? 'unknown' };
+  } finally {
+    await stop();
+  }
+}
+
+/** Both floors per clip with the service's models and config; models released at the end. */
+async function floorPhase(
+  clips: readonly PreparedClip[],
+  cfg: Config,
+  o: BenchOptions,
+  scratchFolder: string,
+): Promise<{ floors: Floors[]; decoded: Decoded[] }> {
+  log('floors: loading the models in-process');
+  // loadVideo writes each clip to a temp folder under os.tmpdir(), which follows TMPDIR:
+  // inside the scratch folder, a decode cut short by Ctrl-C leaves nothing behind.
+  const tmpdir = process.env.TMPDIR;
+  process.env.TMPDIR = scratchFolder;
+  const models = await loadFaceModels(await loadBundleManifest(cfg.modelBundleDir), cfg.runtime);
+  const release = cleanup.defer(() => models.release());
+  try {
+    const floors: Floors[] = [];
+    const decoded: Decoded[] = [];
+    for (const clip of clips) {
+      log(`(${clip.spec.id}) floors: ${o.floorRuns} runs each`);
+      const r = await measureFloors(models, cfg, clip, o.floorRuns);
+      floors.push(r.floors);
+      decoded.push(r.decoded);
+    }
+    return { floors, decoded };
+  } finally {
+    await release();
+    if (tmpdir === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = tmpdir;
+  }
+}
+
+/** The peer on each clip's decoded frames; a peer that cannot load is reported, not fatal. */
+async function peerPhase(
+  clips: readonly PreparedClip[],
+  decoded: readonly Decoded[],
+  o: BenchOptions,
+): Promise<(PeerResult | { unavailable: string })[]> {
+  if (o.peerRuns === 0) return decoded.map(() => ({ unavailable: 'not run (--no-peer)' }));
+  log('peer: loading @vladmandic/human (TF.js wasm)');
+  let peer: HumanPeer;
+  try {
+    peer = await loadHuman();
+  } catch (err) {
+    const unavailable = err instanceof Error ? err.message : String(err);
+    log(`peer unavailable: ${unavailable}`);
+    return decoded.map(() => ({ unavailable }));
+  }
+  const out: PeerResult[] = [];
+  for (const [i, d] of decoded.entries()) {
+    log(`(${clips[i]!.spec.id}) peer: ${o.peerRuns} runs`);
+    out.push(await measurePeer(peer, d, o.peerRuns));
+  }
+  return out;
+}
+
+/** The settings that shape the figures, from the same config the service parsed. */
+function serviceSettings(cfg: Config): string {
+  const s = cfg.sampling;
+  const window = (s.maxFrames / s.fps).toFixed(1);
+  const workers =
+    cfg.visionWorkers === 0
+      ? 'frames on the main thread'
+      : `${cfg.visionWorkers} vision worker threads`;
+  return (
+    `compiled build (as npm start); sampling ${s.fps} fps, ≤ ${s.maxFrames} frames (the first ${window} s), ${s.workingSide} px; ` +
+    `ORT ${cfg.runtime.executionProvider}, ${cfg.runtime.intraOpThreads} intra-op thread(s), ${workers}; ` +
+    `${cfg.concurrency.maxInFlight} in flight, ${cfg.concurrency.maxQueued} queued`
+  );
 }

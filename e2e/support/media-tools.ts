@@ -20,9 +20,14 @@ export async function ffmpegRun(args: string[]): Promise<void> {
   await run(ffmpeg(), ['-v', 'error', '-y', ...args], { maxBuffer: 16 * 1024 * 1024 });
 }
 
-/** A scratch directory for one suite, removed by the returned function. */
-export async function scratchDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'silentid-e2e-'));
+/**
+ * A scratch directory for one suite, removed by the returned function; `prefix` names
+ * its owner, so that a leftover can be traced.
+ */
+export async function scratchDir(
+  prefix = 'silentid-e2e-',
+): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 

@@ -33,9 +33,22 @@ interface HumanModule {
   Human: new (config: unknown) => HumanInstance;
 }
 
+/** What `analyse` finds on the largest face; a model that did not run leaves its field out. */
+export interface HumanAnalysis {
+  readonly embedding?: number[];
+  readonly real?: number;
+  readonly live?: number;
+}
+
 export interface HumanPeer extends PeerEncoder<number[]> {
   /** Per-frame antispoof ("real") and liveness ("live") scores of the largest face, or undefined. */
   frameLiveness(image: RgbImage): Promise<{ real: number; live: number } | undefined>;
+  /**
+   * The largest face of decoded pixels with its embedding and, with `liveness`, the
+   * antispoof and liveness scores too (iris off): the whole per-request work of the peer
+   * on one picture, for the benchmark. Undefined when no face is found.
+   */
+  analyse(image: RgbImage, liveness: boolean): Promise<HumanAnalysis | undefined>;
   readonly livenessModels: readonly string[];
 }
 
@@ -89,6 +102,14 @@ export async function loadHuman(): Promise<HumanPeer> {
       liveness: { enabled: livenessModels.includes('liveness') },
     },
   };
+  const analyseConfig = (liveness: boolean) => ({
+    face: {
+      description: on,
+      iris: off,
+      antispoof: { enabled: liveness && livenessModels.includes('antispoof') },
+      liveness: { enabled: liveness && livenessModels.includes('liveness') },
+    },
+  });
 
   return {
     name: 'human',
@@ -109,6 +130,17 @@ export async function loadHuman(): Promise<HumanPeer> {
       try {
         const face = largest((await human.detect(input, frameConfig)).face);
         return face === undefined ? undefined : { real: face.real ?? NaN, live: face.live ?? NaN };
+      } finally {
+        input.dispose();
+      }
+    },
+    analyse: async (image, liveness) => {
+      const input = rgbTensor(image.data, image.width, image.height);
+      try {
+        const face = largest((await human.detect(input, analyseConfig(liveness))).face);
+        return face === undefined
+          ? undefined
+          : { embedding: face.embedding, real: face.real, live: face.live };
       } finally {
         input.dispose();
       }
