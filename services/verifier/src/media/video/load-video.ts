@@ -65,6 +65,7 @@ export async function loadVideo(
       timeoutMs: sampling.timeoutMs,
       signal,
       container,
+      bytes,
     });
     checkLimits(info, limits);
     const tooShort = info.durationSeconds < limits.minSeconds;

@@ -1,9 +1,11 @@
 /**
  * Reads a video's facts with ffprobe: the first real video stream's codec, displayed size
- * (after the rotation metadata), frame rate, start offset and duration.
+ * (after the rotation metadata), frame rate, start offset and duration. A plain MP4/MOV
+ * held in memory is read in process instead, to the same answer (probe-iso-bmff.ts).
  */
 import { z } from 'zod';
 import { invalidMedia } from '../../errors/api-error.js';
+import { probeIsoBmff } from './probe-iso-bmff.js';
 import { ProcessTimeoutError, runProcess, type RunResult } from './run-process.js';
 import type { VideoContainer } from './sniff-container.js';
 
@@ -32,6 +34,11 @@ export interface ProbeOptions {
   readonly signal?: AbortSignal | undefined;
   /** Forces this demuxer instead of letting ffprobe guess (see sniff-container.ts). */
   readonly container?: VideoContainer | undefined;
+  /**
+   * The file's bytes, when the caller holds them: an MP4/MOV (container 'mov') is then read
+   * in process, and ffprobe runs only for what that reader cannot decide.
+   */
+  readonly bytes?: Uint8Array | undefined;
 }
 
 /**
@@ -72,20 +79,18 @@ const probeSchema = z.object({
     .optional(),
 });
 type ProbeStream = z.infer<typeof streamSchema>;
+/** ffprobe's JSON, the fields read here. */
+export type ProbeOutput = z.infer<typeof probeSchema>;
 
 /** Probes a video file; throws ApiError 2005 when it has no decodable video stream. */
 export async function probeVideo(file: string, options: ProbeOptions): Promise<VideoInfo> {
-  const output = await runProbe(
-    file,
-    ['-show_format', '-show_streams', '-print_format', 'json'],
-    options,
-  );
-  let probe: z.infer<typeof probeSchema>;
-  try {
-    probe = probeSchema.parse(JSON.parse(output));
-  } catch (err) {
-    throw invalidMedia('the video could not be read: its container is damaged', err);
+  let probe: ProbeOutput | undefined;
+  if (options.bytes !== undefined && options.container === 'mov') {
+    options.signal?.throwIfAborted();
+    const read = probeIsoBmff(options.bytes);
+    if (read.kind === 'probed') probe = read.output;
   }
+  probe ??= await ffprobeOutput(file, options);
   const stream = probe.streams.find(
     (s) =>
       s.codec_type === 'video' &&
@@ -129,6 +134,19 @@ export async function probeVideo(file: string, options: ProbeOptions): Promise<V
     startSeconds: Math.max(0, streamStart - formatStart),
     container: options.container,
   };
+}
+
+async function ffprobeOutput(file: string, options: ProbeOptions): Promise<ProbeOutput> {
+  const output = await runProbe(
+    file,
+    ['-show_format', '-show_streams', '-print_format', 'json'],
+    options,
+  );
+  try {
+    return probeSchema.parse(JSON.parse(output));
+  } catch (err) {
+    throw invalidMedia('the video could not be read: its container is damaged', err);
+  }
 }
 
 async function runProbe(file: string, show: string[], options: ProbeOptions): Promise<string> {
