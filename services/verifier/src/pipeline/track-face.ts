@@ -23,7 +23,10 @@ export const PAD_EVERY = 3;
  */
 export class FaceTracker {
   readonly observations: FrameObservation[] = [];
-  /** Milliseconds spent analysing frames (for Server-Timing: it overlaps decoding). */
+  /**
+   * Milliseconds from each frame's turn to its answer, a wait for a worker thread included
+   * (for Server-Timing: it overlaps decoding).
+   */
   busyMs = 0;
   private previous: Box | undefined;
   private tail: Promise<void> = Promise.resolve();
