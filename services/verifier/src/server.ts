@@ -58,7 +58,7 @@ export async function startVerifier(config: Config): Promise<RunningVerifier> {
     config,
     keyRing: new KeyRing(config.keyRing),
     models,
-    frameObserver: workers?.observe ?? localObserver(models),
+    frameObserver: workers ?? localObserver(models),
     metrics,
     admission,
     log,

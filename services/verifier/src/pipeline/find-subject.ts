@@ -1,5 +1,6 @@
 import type { RgbImage } from '../media/types.js';
 import { boxArea } from '../vision/geometry/types.js';
+import type { Detection } from '../vision/face.js';
 import type { FaceModels } from '../vision/face-models.js';
 import { pickSubject, type Candidate } from '../vision/face-selection.js';
 import { mirrorDisagreement } from '../vision/landmark-consistency.js';
@@ -7,9 +8,16 @@ import { mirrorDisagreement } from '../vision/landmark-consistency.js';
 /** At most this many detector hits get landmarks: group photos must not cost 50 runs. */
 const MAX_CANDIDATES = 5;
 
-/** Detects, landmarks the largest few candidates and measures their mirror consistency. */
-export async function findFaces(models: FaceModels, image: RgbImage): Promise<Candidate[]> {
-  const detections = await models.detector.detect(image);
+/**
+ * Detects (unless the detections are given), landmarks the largest few candidates and
+ * measures their mirror consistency.
+ */
+export async function findFaces(
+  models: FaceModels,
+  image: RgbImage,
+  detected?: readonly Detection[],
+): Promise<Candidate[]> {
+  const detections = detected ?? (await models.detector.detect(image));
   const largest = [...detections]
     .sort((a, b) => boxArea(b.box) - boxArea(a.box))
     .slice(0, MAX_CANDIDATES);
@@ -25,6 +33,7 @@ export async function findFaces(models: FaceModels, image: RgbImage): Promise<Ca
 export async function findSubject(
   models: FaceModels,
   image: RgbImage,
+  detected?: readonly Detection[],
 ): Promise<Candidate | undefined> {
-  return pickSubject(await findFaces(models, image));
+  return pickSubject(await findFaces(models, image, detected));
 }

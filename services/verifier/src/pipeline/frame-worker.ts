@@ -1,26 +1,29 @@
 /**
  * A thread of the frame pool (frame-workers.ts): its own sessions of every model, loaded
- * and warmed once when the thread starts, then one kind of message: observe a frame.
+ * and warmed once when the thread starts, then the two steps of observe-frame.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { RgbImage } from '../media/types.js';
 import { loadBundleManifest } from '../models/bundle-manifest.js';
 import type { RuntimeOptions } from '../runtime/onnx-model.js';
+import type { Detection } from '../vision/face.js';
 import { loadFaceModels, warmUp } from '../vision/face-models.js';
-import { observeFrame, type FrameFacts, type FrameTask } from './observe-frame.js';
+import { measureFrame, type FrameFacts, type MeasureTask } from './observe-frame.js';
 
 export interface FrameWorkerData {
   readonly bundleDir: string;
   readonly runtime: Omit<RuntimeOptions, 'onFallback'>;
 }
 
-export interface FrameRequest {
-  readonly id: number;
-  readonly task: FrameTask;
-}
+export type FrameRequest =
+  | { readonly id: number; readonly kind: 'detect'; readonly image: RgbImage }
+  | { readonly id: number; readonly kind: 'measure'; readonly task: MeasureTask };
+
+export type FrameResult = Detection[] | FrameFacts | undefined;
 
 export type FrameReply =
   | { readonly kind: 'ready' }
-  | { readonly kind: 'done'; readonly id: number; readonly facts: FrameFacts | undefined }
+  | { readonly kind: 'done'; readonly id: number; readonly result: FrameResult }
   | { readonly kind: 'failed'; readonly id: number; readonly message: string };
 
 const port = parentPort;
@@ -29,12 +32,17 @@ const { bundleDir, runtime } = workerData as FrameWorkerData;
 const models = await loadFaceModels(await loadBundleManifest(bundleDir), runtime);
 await warmUp(models);
 
-port.on('message', ({ id, task }: FrameRequest) => {
-  const reply = (r: FrameReply) => port.postMessage(r);
-  observeFrame(models, task).then(
-    (facts) => reply({ kind: 'done', id, facts }),
+port.on('message', (req: FrameRequest) => {
+  const work: Promise<FrameResult> =
+    req.kind === 'detect' ? models.detector.detect(req.image) : measureFrame(models, req.task);
+  work.then(
+    (result) => port.postMessage({ kind: 'done', id: req.id, result } satisfies FrameReply),
     (err: unknown) =>
-      reply({ kind: 'failed', id, message: err instanceof Error ? err.message : String(err) }),
+      port.postMessage({
+        kind: 'failed',
+        id: req.id,
+        message: err instanceof Error ? err.message : String(err),
+      } satisfies FrameReply),
   );
 });
 port.postMessage({ kind: 'ready' } satisfies FrameReply);

@@ -6,15 +6,17 @@ import { loadBundleManifest } from '../models/bundle-manifest.js';
 import { loadRgb, samplePhoto } from '../testing/sample-faces.js';
 import { loadFaceModels, type FaceModels } from '../vision/face-models.js';
 import { FrameWorkers } from './frame-workers.js';
-import { localObserver, type FrameTask } from './observe-frame.js';
+import { localObserver, type FrameObserver, type MeasureTask } from './observe-frame.js';
 import { FaceTracker, trackFace } from './track-face.js';
 
 const config = loadConfig({});
 let models: FaceModels;
+let local: FrameObserver;
 let pool: FrameWorkers;
 let photos: RgbImage[];
 before(async () => {
   models = await loadFaceModels(await loadBundleManifest(config.modelBundleDir), config.runtime);
+  local = localObserver(models);
   pool = await FrameWorkers.start({
     threads: 2,
     bundleDir: config.modelBundleDir,
@@ -27,41 +29,54 @@ after(async () => {
   await models.release();
 });
 
-test('a frame observed on a worker thread is the frame observed on this thread', async () => {
+test('both steps on a worker thread give what they give on this thread', async () => {
   assert.equal(pool.size, 2);
   for (const image of photos) {
-    const task: FrameTask = { image, previous: undefined, withPad: true };
-    const here = await localObserver(models)(task);
+    const detections = await pool.detect(image);
+    assert.deepEqual(detections, await local.detect(image));
+    const first: MeasureTask = { image, detections, previous: undefined, withPad: true };
+    const here = await local.measure(first);
     assert.ok(here !== undefined, 'the demo photo has a subject');
-    assert.deepEqual(await pool.observe(task), here);
-    // Tracking from the previous box takes the detector path instead of the subject search.
-    const tracked: FrameTask = { image, previous: here.face.box, withPad: false };
-    assert.deepEqual(await pool.observe(tracked), await localObserver(models)(tracked));
+    assert.deepEqual(await pool.measure(first), here);
+    // Following the previous box takes the tracking path instead of the subject search.
+    const next: MeasureTask = { image, detections, previous: here.face.box, withPad: false };
+    assert.deepEqual(await pool.measure(next), await local.measure(next));
   }
 });
 
-test('concurrent frames are spread over the threads and each answer reaches its caller', async () => {
-  const tasks = photos.flatMap((image) =>
-    [true, false].map((withPad): FrameTask => ({ image, previous: undefined, withPad })),
+test('concurrent tasks are spread over the threads and each answer reaches its caller', async () => {
+  const tasks = await Promise.all(
+    photos.flatMap((image) =>
+      [true, false].map(async (withPad): Promise<MeasureTask> => ({
+        image,
+        detections: await local.detect(image),
+        previous: undefined,
+        withPad,
+      })),
+    ),
   );
-  const [pooled, local] = await Promise.all([
-    Promise.all(tasks.map((t) => pool.observe(t))),
-    Promise.all(tasks.map((t) => localObserver(models)(t))),
+  const [pooled, here] = await Promise.all([
+    Promise.all(tasks.map((t) => pool.measure(t))),
+    Promise.all(tasks.map((t) => local.measure(t))),
   ]);
-  assert.deepEqual(pooled, local);
+  assert.deepEqual(pooled, here);
   assert.ok(pooled.every((f, i) => (f?.realScore === undefined) === !tasks[i]!.withPad));
 });
 
 test('a tracker fed by the pool follows the face as the in-thread tracker does', async () => {
-  const frames = photos.map((image, i) => ({ image, timestamp: i / 8 }));
-  const tracker = new FaceTracker(pool.observe);
+  const frames = [...photos, ...photos].map((image, i) => ({ image, timestamp: i / 8 }));
+  const tracker = new FaceTracker(pool);
   for (const f of frames) tracker.push(f);
   assert.deepEqual(await tracker.done(), await trackFace(models, frames));
 });
 
 test('a frame without a face is an answer, not an error', async () => {
   const blank: RgbImage = { width: 64, height: 48, data: new Uint8Array(64 * 48 * 3) };
-  assert.equal(await pool.observe({ image: blank, previous: undefined, withPad: true }), undefined);
+  assert.deepEqual(await pool.detect(blank), []);
+  assert.equal(
+    await pool.measure({ image: blank, detections: [], previous: undefined, withPad: true }),
+    undefined,
+  );
 });
 
 test('a closed pool refuses work instead of hanging', async () => {
@@ -71,10 +86,7 @@ test('a closed pool refuses work instead of hanging', async () => {
     runtime: config.runtime,
   });
   await spare.close();
-  await assert.rejects(
-    spare.observe({ image: photos[0]!, previous: undefined, withPad: false }),
-    /closed/,
-  );
+  await assert.rejects(spare.detect(photos[0]!), /closed/);
 });
 
 test('a pool whose bundle cannot load fails to start and leaves no thread behind', async () => {

@@ -7,17 +7,18 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { FrameReply, FrameRequest, FrameWorkerData } from './frame-worker.js';
-import type { FrameFacts, FrameObserver, FrameTask } from './observe-frame.js';
+import type { RgbImage } from '../media/types.js';
+import type { Detection } from '../vision/face.js';
+import type { FrameReply, FrameRequest, FrameResult, FrameWorkerData } from './frame-worker.js';
+import type { FrameFacts, FrameObserver, MeasureTask } from './observe-frame.js';
 
 export interface FrameWorkersOptions extends FrameWorkerData {
   readonly threads: number;
 }
 
 interface Pending {
-  readonly id: number;
-  readonly task: FrameTask;
-  readonly resolve: (facts: FrameFacts | undefined) => void;
+  readonly request: FrameRequest;
+  readonly resolve: (result: FrameResult) => void;
   readonly reject: (err: Error) => void;
 }
 
@@ -31,12 +32,16 @@ export class FrameWorkerError extends Error {
   override name = 'FrameWorkerError';
 }
 
-export class FrameWorkers {
+export class FrameWorkers implements FrameObserver {
   /** Threads ready for work. */
   private readonly threads: Thread[] = [];
   /** Every live worker, ready or still loading: close() ends them all. */
   private readonly workers = new Set<Worker>();
-  private readonly queue: Pending[] = [];
+  /**
+   * Measurements first: they are each request's critical path, one frame after another;
+   * detections only run ahead of them.
+   */
+  private readonly queues = { measure: [] as Pending[], detect: [] as Pending[] };
   private nextId = 0;
   private closing = false;
 
@@ -58,20 +63,32 @@ export class FrameWorkers {
     return this.threads.length;
   }
 
-  readonly observe: FrameObserver = (task) =>
-    new Promise((resolve, reject) => {
+  detect(image: RgbImage): Promise<Detection[]> {
+    return this.run({ id: this.nextId++, kind: 'detect', image }) as Promise<Detection[]>;
+  }
+
+  measure(task: MeasureTask): Promise<FrameFacts | undefined> {
+    return this.run({ id: this.nextId++, kind: 'measure', task }) as Promise<
+      FrameFacts | undefined
+    >;
+  }
+
+  private run(request: FrameRequest): Promise<FrameResult> {
+    return new Promise((resolve, reject) => {
       if (this.closing) {
         reject(new FrameWorkerError('the frame pool is closed'));
         return;
       }
-      this.queue.push({ id: this.nextId++, task, resolve, reject });
+      this.queues[request.kind].push({ request, resolve, reject });
       this.dispatch();
     });
+  }
 
   /** Rejects what is queued, waits for nothing in flight, and ends every thread. */
   async close(): Promise<void> {
     this.closing = true;
-    for (const p of this.queue.splice(0)) p.reject(new FrameWorkerError('the frame pool closed'));
+    for (const p of [...this.queues.measure.splice(0), ...this.queues.detect.splice(0)])
+      p.reject(new FrameWorkerError('the frame pool closed'));
     this.threads.length = 0;
     await Promise.all([...this.workers].map((w) => w.terminate()));
   }
@@ -79,10 +96,10 @@ export class FrameWorkers {
   private dispatch(): void {
     for (const thread of this.threads) {
       if (thread.current !== undefined) continue;
-      const next = this.queue.shift();
+      const next = this.queues.measure.shift() ?? this.queues.detect.shift();
       if (next === undefined) return;
       thread.current = next;
-      thread.worker.postMessage({ id: next.id, task: next.task } satisfies FrameRequest);
+      thread.worker.postMessage(next.request);
     }
   }
 
@@ -102,8 +119,8 @@ export class FrameWorkers {
         }
         const job = thread.current;
         thread.current = undefined;
-        if (job !== undefined && job.id === reply.id) {
-          if (reply.kind === 'done') job.resolve(reply.facts);
+        if (job !== undefined && job.request.id === reply.id) {
+          if (reply.kind === 'done') job.resolve(reply.result);
           else job.reject(new FrameWorkerError(reply.message));
         }
         this.dispatch();

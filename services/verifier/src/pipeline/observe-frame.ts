@@ -1,7 +1,11 @@
 /**
- * What one video frame says about the tracked face: the per-frame half of tracking,
- * free of state so that it can run on any thread that holds the models (see
- * frame-workers.ts). The tracker owns the order of frames and the previous face.
+ * What one video frame says about the tracked face, in two steps free of state so that
+ * they can run on any thread that holds the models (see frame-workers.ts):
+ *  - detect: the frame's face boxes. It depends on nothing else, so the detection of
+ *    later frames runs ahead, beside the current frame's measurement;
+ *  - measure: the tracked face among those boxes (or the subject, in the first frame),
+ *    its landmarks, eyes, presentation-attack score and quality. It needs the previous
+ *    frame's box, so the tracker runs these in order.
  */
 import type { RgbImage } from '../media/types.js';
 import type { EyeOpenness } from '../vision/eye-state.js';
@@ -24,31 +28,39 @@ export interface FrameFacts {
   readonly iod: number;
 }
 
-export interface FrameTask {
+export interface MeasureTask {
   readonly image: RgbImage;
+  /** The frame's detections (from `detect`). */
+  readonly detections: readonly Detection[];
   /** The face's box in the previous tracked frame; none: find the subject afresh. */
   readonly previous: Box | undefined;
   /** Whether to run the presentation-attack model on this frame. */
   readonly withPad: boolean;
 }
 
-/** Observes one frame wherever the models live: in this thread or in a worker. */
-export type FrameObserver = (task: FrameTask) => Promise<FrameFacts | undefined>;
+/** The two steps, wherever the models live: in this thread or on worker threads. */
+export interface FrameObserver {
+  detect(image: RgbImage): Promise<Detection[]>;
+  measure(task: MeasureTask): Promise<FrameFacts | undefined>;
+}
 
 /** A tracked box must overlap the previous one this much to be the same person. */
 const MIN_TRACK_IOU = 0.3;
 
 /** The observer that runs on the calling thread's models. */
-export const localObserver =
-  (models: FaceModels): FrameObserver =>
-  (task) =>
-    observeFrame(models, task);
+export const localObserver = (models: FaceModels): FrameObserver => ({
+  detect: (image) => models.detector.detect(image),
+  measure: (task) => measureFrame(models, task),
+});
 
-export async function observeFrame(
+export async function measureFrame(
   models: FaceModels,
-  { image, previous, withPad }: FrameTask,
+  { image, detections, previous, withPad }: MeasureTask,
 ): Promise<FrameFacts | undefined> {
-  const face = await locate(models, image, previous);
+  const face =
+    previous === undefined
+      ? await findSubject(models, image, detections)
+      : await follow(models, image, detections, previous);
   if (face === undefined) return undefined;
   const [eyes, realScore] = await Promise.all([
     models.eyes.openness(image, face.landmarks),
@@ -65,16 +77,16 @@ export async function observeFrame(
   };
 }
 
-/** The detection overlapping the previous box most, landmarked; or the subject afresh. */
-async function locate(
+/** The detection overlapping the previous box most, landmarked, if it looks like a face. */
+async function follow(
   models: FaceModels,
   image: RgbImage,
-  previous: Box | undefined,
+  detections: readonly Detection[],
+  previous: Box,
 ): Promise<LandmarkedFace | undefined> {
-  if (previous === undefined) return findSubject(models, image);
   let best: Detection | undefined;
   let bestIou = MIN_TRACK_IOU;
-  for (const d of await models.detector.detect(image)) {
+  for (const d of detections) {
     const o = iou(d.box, previous);
     if (o >= bestIou) {
       best = d;

@@ -1,5 +1,6 @@
 import type { VideoFrame } from '../media/types.js';
 import type { FaceModels } from '../vision/face-models.js';
+import type { Detection } from '../vision/face.js';
 import type { Box } from '../vision/geometry/types.js';
 import { localObserver, type FrameFacts, type FrameObserver } from './observe-frame.js';
 
@@ -33,19 +34,28 @@ export class FaceTracker {
   private failure: { readonly err: unknown } | undefined;
 
   constructor(
-    private readonly observe: FrameObserver,
+    private readonly observer: FrameObserver,
     private readonly signal?: AbortSignal,
   ) {}
 
-  /** Queues a frame; frames are analysed one at a time, in order. */
+  /**
+   * Queues a frame. Its detection starts at once (it depends on no other frame); the
+   * measurements run one frame at a time, in order, each from the previous frame's box.
+   */
   push(frame: VideoFrame): void {
+    const detections =
+      this.failure === undefined && this.signal?.aborted !== true
+        ? this.observer.detect(frame.image)
+        : Promise.resolve([]);
+    // Observed below; this keeps a detection that fails after an earlier failure quiet.
+    detections.catch(() => undefined);
     // The chain never rejects: a failure is kept for done(), so a request that fails
     // elsewhere and never calls done() leaves no unhandled rejection behind.
     this.tail = this.tail.then(async () => {
       if (this.failure !== undefined) return;
       const t0 = performance.now();
       try {
-        await this.observeNext(frame);
+        await this.measureNext(frame, await detections);
       } catch (err) {
         this.failure = { err };
       } finally {
@@ -61,11 +71,12 @@ export class FaceTracker {
     return this.observations;
   }
 
-  private async observeNext(frame: VideoFrame): Promise<void> {
+  private async measureNext(frame: VideoFrame, detections: Detection[]): Promise<void> {
     // A client that went away stops the work between frames, not after the clip.
     this.signal?.throwIfAborted();
-    const facts = await this.observe({
+    const facts = await this.observer.measure({
       image: frame.image,
+      detections,
       previous: this.previous,
       withPad: this.observations.length % PAD_EVERY === 0,
     });
