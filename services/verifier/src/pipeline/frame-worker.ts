@@ -1,14 +1,20 @@
 /**
  * A thread of the frame pool (frame-workers.ts): its own sessions of every model, loaded
- * and warmed once when the thread starts, then the two steps of observe-frame.ts.
+ * and warmed once when the thread starts, then the three steps of observe-frame.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RgbImage } from '../media/types.js';
 import { loadBundleManifest } from '../models/bundle-manifest.js';
 import type { RuntimeOptions } from '../runtime/onnx-model.js';
-import type { Detection } from '../vision/face.js';
+import type { Detection, LandmarkedFace } from '../vision/face.js';
 import { loadFaceModels, warmUp } from '../vision/face-models.js';
-import { measureFrame, type FrameFacts, type MeasureTask } from './observe-frame.js';
+import {
+  describeFace,
+  locateFace,
+  type DescribeTask,
+  type FrameFacts,
+  type LocateTask,
+} from './observe-frame.js';
 
 export interface FrameWorkerData {
   readonly bundleDir: string;
@@ -17,9 +23,10 @@ export interface FrameWorkerData {
 
 export type FrameRequest =
   | { readonly id: number; readonly kind: 'detect'; readonly image: RgbImage }
-  | { readonly id: number; readonly kind: 'measure'; readonly task: MeasureTask };
+  | { readonly id: number; readonly kind: 'locate'; readonly task: LocateTask }
+  | { readonly id: number; readonly kind: 'describe'; readonly task: DescribeTask };
 
-export type FrameResult = Detection[] | FrameFacts | undefined;
+export type FrameResult = Detection[] | LandmarkedFace | FrameFacts | undefined;
 
 export type FrameReply =
   | { readonly kind: 'ready' }
@@ -34,7 +41,11 @@ await warmUp(models);
 
 port.on('message', (req: FrameRequest) => {
   const work: Promise<FrameResult> =
-    req.kind === 'detect' ? models.detector.detect(req.image) : measureFrame(models, req.task);
+    req.kind === 'detect'
+      ? models.detector.detect(req.image)
+      : req.kind === 'locate'
+        ? locateFace(models, req.task)
+        : describeFace(models, req.task);
   work.then(
     (result) => port.postMessage({ kind: 'done', id: req.id, result } satisfies FrameReply),
     (err: unknown) =>

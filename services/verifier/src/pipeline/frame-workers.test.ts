@@ -6,7 +6,7 @@ import { loadBundleManifest } from '../models/bundle-manifest.js';
 import { loadRgb, samplePhoto } from '../testing/sample-faces.js';
 import { loadFaceModels, type FaceModels } from '../vision/face-models.js';
 import { FrameWorkers } from './frame-workers.js';
-import { localObserver, type FrameObserver, type MeasureTask } from './observe-frame.js';
+import { localObserver, type FrameObserver, type LocateTask } from './observe-frame.js';
 import { FaceTracker, trackFace } from './track-face.js';
 
 const config = loadConfig({});
@@ -29,38 +29,39 @@ after(async () => {
   await models.release();
 });
 
-test('both steps on a worker thread give what they give on this thread', async () => {
+test('every step on a worker thread gives what it gives on this thread', async () => {
   assert.equal(pool.size, 2);
   for (const image of photos) {
     const detections = await pool.detect(image);
     assert.deepEqual(detections, await local.detect(image));
-    const first: MeasureTask = { image, detections, previous: undefined, withPad: true };
-    const here = await local.measure(first);
-    assert.ok(here !== undefined, 'the demo photo has a subject');
-    assert.deepEqual(await pool.measure(first), here);
+    const first: LocateTask = { image, detections, previous: undefined };
+    const face = await local.locate(first);
+    assert.ok(face !== undefined, 'the demo photo has a subject');
+    assert.deepEqual(await pool.locate(first), face);
     // Following the previous box takes the tracking path instead of the subject search.
-    const next: MeasureTask = { image, detections, previous: here.face.box, withPad: false };
-    assert.deepEqual(await pool.measure(next), await local.measure(next));
+    const next: LocateTask = { image, detections, previous: face.box };
+    assert.deepEqual(await pool.locate(next), await local.locate(next));
+    for (const withPad of [true, false]) {
+      const described = await pool.describe({ image, face, withPad });
+      assert.deepEqual(described, await local.describe({ image, face, withPad }));
+      assert.equal(described.realScore === undefined, !withPad);
+    }
   }
 });
 
 test('concurrent tasks are spread over the threads and each answer reaches its caller', async () => {
   const tasks = await Promise.all(
-    photos.flatMap((image) =>
-      [true, false].map(async (withPad): Promise<MeasureTask> => ({
-        image,
-        detections: await local.detect(image),
-        previous: undefined,
-        withPad,
-      })),
-    ),
+    photos.map(async (image): Promise<LocateTask> => ({
+      image,
+      detections: await local.detect(image),
+      previous: undefined,
+    })),
   );
   const [pooled, here] = await Promise.all([
-    Promise.all(tasks.map((t) => pool.measure(t))),
-    Promise.all(tasks.map((t) => local.measure(t))),
+    Promise.all([...tasks, ...tasks].map((t) => pool.locate(t))),
+    Promise.all([...tasks, ...tasks].map((t) => local.locate(t))),
   ]);
   assert.deepEqual(pooled, here);
-  assert.ok(pooled.every((f, i) => (f?.realScore === undefined) === !tasks[i]!.withPad));
 });
 
 test('a tracker fed by the pool follows the face as the in-thread tracker does', async () => {
@@ -73,10 +74,7 @@ test('a tracker fed by the pool follows the face as the in-thread tracker does',
 test('a frame without a face is an answer, not an error', async () => {
   const blank: RgbImage = { width: 64, height: 48, data: new Uint8Array(64 * 48 * 3) };
   assert.deepEqual(await pool.detect(blank), []);
-  assert.equal(
-    await pool.measure({ image: blank, detections: [], previous: undefined, withPad: true }),
-    undefined,
-  );
+  assert.equal(await pool.locate({ image: blank, detections: [], previous: undefined }), undefined);
 });
 
 test('a closed pool refuses work instead of hanging', async () => {

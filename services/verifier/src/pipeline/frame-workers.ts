@@ -8,9 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RgbImage } from '../media/types.js';
-import type { Detection } from '../vision/face.js';
+import type { Detection, LandmarkedFace } from '../vision/face.js';
 import type { FrameReply, FrameRequest, FrameResult, FrameWorkerData } from './frame-worker.js';
-import type { FrameFacts, FrameObserver, MeasureTask } from './observe-frame.js';
+import type { DescribeTask, FrameFacts, FrameObserver, LocateTask } from './observe-frame.js';
 
 export interface FrameWorkersOptions extends FrameWorkerData {
   readonly threads: number;
@@ -38,10 +38,14 @@ export class FrameWorkers implements FrameObserver {
   /** Every live worker, ready or still loading: close() ends them all. */
   private readonly workers = new Set<Worker>();
   /**
-   * Measurements first: they are each request's critical path, one frame after another;
-   * detections only run ahead of them.
+   * Locating first: it is each request's critical path, one frame after another; then the
+   * detections that feed it; descriptions last, nothing waits on them but the end.
    */
-  private readonly queues = { measure: [] as Pending[], detect: [] as Pending[] };
+  private readonly queues = {
+    locate: [] as Pending[],
+    detect: [] as Pending[],
+    describe: [] as Pending[],
+  };
   private nextId = 0;
   private closing = false;
 
@@ -67,10 +71,14 @@ export class FrameWorkers implements FrameObserver {
     return this.run({ id: this.nextId++, kind: 'detect', image }) as Promise<Detection[]>;
   }
 
-  measure(task: MeasureTask): Promise<FrameFacts | undefined> {
-    return this.run({ id: this.nextId++, kind: 'measure', task }) as Promise<
-      FrameFacts | undefined
+  locate(task: LocateTask): Promise<LandmarkedFace | undefined> {
+    return this.run({ id: this.nextId++, kind: 'locate', task }) as Promise<
+      LandmarkedFace | undefined
     >;
+  }
+
+  describe(task: DescribeTask): Promise<FrameFacts> {
+    return this.run({ id: this.nextId++, kind: 'describe', task }) as Promise<FrameFacts>;
   }
 
   private run(request: FrameRequest): Promise<FrameResult> {
@@ -87,8 +95,8 @@ export class FrameWorkers implements FrameObserver {
   /** Rejects what is queued, waits for nothing in flight, and ends every thread. */
   async close(): Promise<void> {
     this.closing = true;
-    for (const p of [...this.queues.measure.splice(0), ...this.queues.detect.splice(0)])
-      p.reject(new FrameWorkerError('the frame pool closed'));
+    for (const queue of Object.values(this.queues))
+      for (const p of queue.splice(0)) p.reject(new FrameWorkerError('the frame pool closed'));
     this.threads.length = 0;
     await Promise.all([...this.workers].map((w) => w.terminate()));
   }
@@ -96,7 +104,8 @@ export class FrameWorkers implements FrameObserver {
   private dispatch(): void {
     for (const thread of this.threads) {
       if (thread.current !== undefined) continue;
-      const next = this.queues.measure.shift() ?? this.queues.detect.shift();
+      const { locate, detect, describe } = this.queues;
+      const next = locate.shift() ?? detect.shift() ?? describe.shift();
       if (next === undefined) return;
       thread.current = next;
       thread.worker.postMessage(next.request);

@@ -1,11 +1,12 @@
 /**
- * What one video frame says about the tracked face, in two steps free of state so that
+ * What one video frame says about the tracked face, in three steps free of state so that
  * they can run on any thread that holds the models (see frame-workers.ts):
- *  - detect: the frame's face boxes. It depends on nothing else, so the detection of
- *    later frames runs ahead, beside the current frame's measurement;
- *  - measure: the tracked face among those boxes (or the subject, in the first frame),
- *    its landmarks, eyes, presentation-attack score and quality. It needs the previous
- *    frame's box, so the tracker runs these in order.
+ *  - detect: the frame's face boxes; depends on nothing else, so it runs ahead;
+ *  - locate: the tracked face among those boxes (or the subject, in the first frame),
+ *    landmarked. It needs the previous frame's box: the tracker runs these in order, and
+ *    they are all that is in order;
+ *  - describe: eyes, presentation-attack score and quality of a located face; depends on
+ *    that frame alone, so it runs beside the next frames' steps.
  */
 import type { RgbImage } from '../media/types.js';
 import type { EyeOpenness } from '../vision/eye-state.js';
@@ -28,20 +29,26 @@ export interface FrameFacts {
   readonly iod: number;
 }
 
-export interface MeasureTask {
+export interface LocateTask {
   readonly image: RgbImage;
   /** The frame's detections (from `detect`). */
   readonly detections: readonly Detection[];
   /** The face's box in the previous tracked frame; none: find the subject afresh. */
   readonly previous: Box | undefined;
+}
+
+export interface DescribeTask {
+  readonly image: RgbImage;
+  readonly face: LandmarkedFace;
   /** Whether to run the presentation-attack model on this frame. */
   readonly withPad: boolean;
 }
 
-/** The two steps, wherever the models live: in this thread or on worker threads. */
+/** The three steps, wherever the models live: in this thread or on worker threads. */
 export interface FrameObserver {
   detect(image: RgbImage): Promise<Detection[]>;
-  measure(task: MeasureTask): Promise<FrameFacts | undefined>;
+  locate(task: LocateTask): Promise<LandmarkedFace | undefined>;
+  describe(task: DescribeTask): Promise<FrameFacts>;
 }
 
 /** A tracked box must overlap the previous one this much to be the same person. */
@@ -50,18 +57,23 @@ const MIN_TRACK_IOU = 0.3;
 /** The observer that runs on the calling thread's models. */
 export const localObserver = (models: FaceModels): FrameObserver => ({
   detect: (image) => models.detector.detect(image),
-  measure: (task) => measureFrame(models, task),
+  locate: (task) => locateFace(models, task),
+  describe: (task) => describeFace(models, task),
 });
 
-export async function measureFrame(
+export async function locateFace(
   models: FaceModels,
-  { image, detections, previous, withPad }: MeasureTask,
-): Promise<FrameFacts | undefined> {
-  const face =
-    previous === undefined
-      ? await findSubject(models, image, detections)
-      : await follow(models, image, detections, previous);
-  if (face === undefined) return undefined;
+  { image, detections, previous }: LocateTask,
+): Promise<LandmarkedFace | undefined> {
+  return previous === undefined
+    ? findSubject(models, image, detections)
+    : follow(models, image, detections, previous);
+}
+
+export async function describeFace(
+  models: FaceModels,
+  { image, face, withPad }: DescribeTask,
+): Promise<FrameFacts> {
   const [eyes, realScore] = await Promise.all([
     models.eyes.openness(image, face.landmarks),
     withPad ? models.liveness.realScore(image, face.box) : undefined,

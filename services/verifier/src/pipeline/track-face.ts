@@ -23,12 +23,14 @@ export const PAD_EVERY = 3;
  * eating most of the margin to the live threshold (docs/benchmarks.md).
  */
 export class FaceTracker {
-  readonly observations: FrameObservation[] = [];
   /**
-   * Milliseconds from each frame's turn to its answer, a wait for a worker thread included
-   * (for Server-Timing: it overlaps decoding).
+   * Milliseconds of analysis: each frame's turn until its face is located, then the wait
+   * for the last descriptions; waits for a worker thread included (for Server-Timing: it
+   * overlaps decoding).
    */
   busyMs = 0;
+  /** Each tracked frame's observation, in frame order; described while later frames go on. */
+  private readonly described: Promise<FrameObservation>[] = [];
   private previous: Box | undefined;
   private tail: Promise<void> = Promise.resolve();
   private failure: { readonly err: unknown } | undefined;
@@ -39,14 +41,12 @@ export class FaceTracker {
   ) {}
 
   /**
-   * Queues a frame. Its detection starts at once (it depends on no other frame); the
-   * measurements run one frame at a time, in order, each from the previous frame's box.
+   * Queues a frame. Its detection starts at once (it depends on no other frame); faces
+   * are located one frame at a time, in order, each from the previous frame's box; a
+   * located face is described beside the next frames.
    */
   push(frame: VideoFrame): void {
-    const detections =
-      this.failure === undefined && this.signal?.aborted !== true
-        ? this.observer.detect(frame.image)
-        : Promise.resolve([]);
+    const detections = this.stopped() ? Promise.resolve([]) : this.observer.detect(frame.image);
     // Observed below; this keeps a detection that fails after an earlier failure quiet.
     detections.catch(() => undefined);
     // The chain never rejects: a failure is kept for done(), so a request that fails
@@ -55,7 +55,7 @@ export class FaceTracker {
       if (this.failure !== undefined) return;
       const t0 = performance.now();
       try {
-        await this.measureNext(frame, await detections);
+        await this.locateNext(frame, await detections);
       } catch (err) {
         this.failure = { err };
       } finally {
@@ -67,24 +67,38 @@ export class FaceTracker {
   /** Resolves once every pushed frame is analysed; rejects with the first failure. */
   async done(): Promise<FrameObservation[]> {
     await this.tail;
+    const t0 = performance.now();
+    const observations = await Promise.allSettled(this.described);
+    this.busyMs += performance.now() - t0;
     if (this.failure !== undefined) throw this.failure.err;
-    return this.observations;
+    return observations.map((o) => {
+      if (o.status === 'rejected') throw o.reason;
+      return o.value;
+    });
   }
 
-  private async measureNext(frame: VideoFrame, detections: Detection[]): Promise<void> {
+  private stopped(): boolean {
+    return this.failure !== undefined || this.signal?.aborted === true;
+  }
+
+  private async locateNext(frame: VideoFrame, detections: Detection[]): Promise<void> {
     // A client that went away stops the work between frames, not after the clip.
     this.signal?.throwIfAborted();
-    const facts = await this.observer.measure({
+    const face = await this.observer.locate({
       image: frame.image,
       detections,
       previous: this.previous,
-      withPad: this.observations.length % PAD_EVERY === 0,
     });
     // A lost face keeps its last box: re-acquiring "a" subject could switch people, and
     // two faces' landmarks differ by far more than any live motion.
-    if (facts === undefined) return;
-    this.previous = facts.face.box;
-    this.observations.push({ frame, ...facts });
+    if (face === undefined) return;
+    this.previous = face.box;
+    const withPad = this.described.length % PAD_EVERY === 0;
+    const described = this.observer
+      .describe({ image: frame.image, face, withPad })
+      .then((facts) => ({ frame, ...facts }));
+    described.catch(() => undefined);
+    this.described.push(described);
   }
 }
 
