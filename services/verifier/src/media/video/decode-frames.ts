@@ -87,7 +87,9 @@ export async function decodeFrames(
   let filled = 0;
   const collect = (chunk: Buffer) => {
     for (let offset = 0; offset < chunk.length && frames.length < sampling.maxFrames;) {
-      current ??= new Uint8Array(frameBytes);
+      // Shared memory: the frame goes to a worker thread for each step of its analysis
+      // (pipeline/frame-workers.ts), and shared bytes cross without a copy.
+      current ??= new Uint8Array(new SharedArrayBuffer(frameBytes));
       const n = Math.min(frameBytes - filled, chunk.length - offset);
       current.set(chunk.subarray(offset, offset + n), filled);
       filled += n;
