@@ -3,6 +3,7 @@
  * the end. Summaries are computed once here; the printer and the markdown rows only
  * format them.
  */
+import type { RunInfo as EvalRunInfo } from '../eval/report.js';
 import type { PreparedClip } from './clips.js';
 import type { Floors } from './floors.js';
 import type { LoadResult } from './load.js';
@@ -74,25 +75,11 @@ export interface ClipReport {
   readonly peer: PeerSummary | { readonly unavailable: string };
 }
 
-export interface RunInfo {
-  readonly date: string;
-  readonly commit: string;
-  readonly dirty: boolean;
-  readonly dirtyPaths: readonly string[];
-  /** name@version, as the service reported it on /readyz. */
-  readonly bundle: string;
-  readonly machine: {
-    readonly cpu: string;
-    readonly cores: number;
-    readonly ramGiB: number;
-    readonly node: string;
-    readonly os: string;
-  };
-  readonly dataDir: string;
+/** Where and on what the run was made: the evaluation's record, with the bench's own settings. */
+export interface RunInfo extends Omit<EvalRunInfo, 'quick' | 'options' | 'stageSeconds'> {
   /** The service's settings that shape the figures, as one line. */
   readonly service: string;
   readonly options: Readonly<Record<string, unknown>>;
-  readonly wallSeconds: number;
 }
 
 export interface BenchReport {
