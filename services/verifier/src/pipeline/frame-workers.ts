@@ -87,6 +87,10 @@ export class FrameWorkers implements FrameObserver {
         reject(new FrameWorkerError('the frame pool is closed'));
         return;
       }
+      if (this.workers.size === 0) {
+        reject(new FrameWorkerError('no frame worker is running'));
+        return;
+      }
       this.queues[request.kind].push({ request, resolve, reject });
       this.dispatch();
     });
@@ -99,6 +103,15 @@ export class FrameWorkers implements FrameObserver {
       for (const p of queue.splice(0)) p.reject(new FrameWorkerError('the frame pool closed'));
     this.threads.length = 0;
     await Promise.all([...this.workers].map((w) => w.terminate()));
+  }
+
+  /** A replacement failed to start: with no thread left, queued work would wait forever. */
+  private orphaned(err: unknown): void {
+    if (this.threads.length > 0 || this.workers.size > 0) return;
+    const reason = err instanceof Error ? err.message : String(err);
+    for (const queue of Object.values(this.queues))
+      for (const p of queue.splice(0))
+        p.reject(new FrameWorkerError(`no frame worker could be restarted: ${reason}`));
   }
 
   private dispatch(): void {
@@ -145,7 +158,7 @@ export class FrameWorkers implements FrameObserver {
         thread.current = undefined;
         if (!ready) reject(new FrameWorkerError(`a frame worker exited with code ${code}`));
         // A thread that died under load is replaced; its task has already failed alone.
-        else if (!this.closing) void this.spawn().catch(() => undefined);
+        else if (!this.closing) void this.spawn().catch((err: unknown) => this.orphaned(err));
       });
     });
   }
