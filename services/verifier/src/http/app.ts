@@ -3,29 +3,18 @@
  * nothing of models beyond handing them to the pipeline.
  */
 import { Hono } from 'hono';
-import type { Config } from '../config/config.js';
-import type { KeyRing } from '../crypto/key-ring.js';
 import { invalidArgument } from '../errors/api-error.js';
 import type { Logger } from '../observability/logger.js';
-import type { Metrics } from '../observability/metrics.js';
-import type { FrameObserver } from '../pipeline/observe-frame.js';
-import type { FaceModels } from '../vision/face-models.js';
-import type { Admission } from './admission.js';
 import type { AppEnv } from './context.js';
 import { errorResponse } from './error-handler.js';
+import type { ApiDeps } from './form-route.js';
 import { requestId } from './middleware/request-id.js';
 import { operationsRoutes } from './routes/operations.js';
 import { IMAGE_VERIFICATION_PATH, imageVerificationRoutes } from './routes/image-verification.js';
 import { LIVENESS_PATH, livenessRoutes } from './routes/liveness.js';
 import { VERIFY_PATH, verificationRoutes } from './routes/verification.js';
 
-export interface AppDeps {
-  readonly config: Config;
-  readonly keyRing: KeyRing;
-  readonly models: FaceModels;
-  readonly frameObserver: FrameObserver;
-  readonly metrics: Metrics;
-  readonly admission: Admission;
+export interface AppDeps extends ApiDeps {
   readonly log: Logger;
   readonly isReady: () => boolean;
 }

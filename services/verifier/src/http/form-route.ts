@@ -17,6 +17,7 @@ import type { AppEnv } from './context.js';
 import { requireLength } from './middleware/require-length.js';
 import { readForm, type FormFields } from './verify-form.js';
 
+/** What the API endpoints need; it is also the pipeline's PipelineDeps, passed on as is. */
 export interface ApiDeps {
   readonly config: Config;
   readonly keyRing: KeyRing;

@@ -9,7 +9,7 @@ export const IMAGE_VERIFICATION_PATH = '/identity/image_verification/stateless';
 
 /** POST /identity/image_verification/stateless: two photos, the verification half alone. */
 export function imageVerificationRoutes(deps: ApiDeps): Hono<AppEnv> {
-  const { config, keyRing, models } = deps;
+  const { config, keyRing } = deps;
   const app = new Hono<AppEnv>();
   formRoute(app, IMAGE_VERIFICATION_PATH, deps, async ({ form, timer }) => {
     const sealedFirst = requiredField(form, 'first_encrypted_image');
@@ -22,7 +22,7 @@ export function imageVerificationRoutes(deps: ApiDeps): Hono<AppEnv> {
       keyRing.open('first_encrypted_image', sealedFirst, config.image.maxBytes),
       keyRing.open('second_encrypted_image', sealedSecond, config.image.maxBytes),
     ]);
-    const outcome = await comparePhotos({ models, config }, { first, second, ...options }, timer);
+    const outcome = await comparePhotos(deps, { first, second, ...options }, timer);
     return { code: ApiCode.ok, verification_score: outcome.verificationScore };
   });
   return app;

@@ -15,7 +15,7 @@ export const LIVENESS_PATH = '/liveness/silent_detection/stateless';
 
 /** POST /liveness/silent_detection/stateless: the liveness half of the main endpoint, alone. */
 export function livenessRoutes(deps: ApiDeps): Hono<AppEnv> {
-  const { config, keyRing, models, metrics, frameObserver } = deps;
+  const { config, keyRing, models, metrics } = deps;
   const app = new Hono<AppEnv>();
   formRoute(app, LIVENESS_PATH, deps, async ({ form, timer, signal }) => {
     const sealedVideo = requiredField(form, 'encrypted_video');
@@ -28,12 +28,7 @@ export function livenessRoutes(deps: ApiDeps): Hono<AppEnv> {
     const video = await timer.time('decrypt', () =>
       keyRing.open('encrypted_video', sealedVideo, config.video.maxBytes),
     );
-    const outcome = await checkLiveness(
-      { models, config, frameObserver },
-      { video, ...options },
-      timer,
-      signal,
-    );
+    const outcome = await checkLiveness(deps, { video, ...options }, timer, signal);
     recordLiveness(metrics, models.bundle.id, outcome);
     return {
       code: ApiCode.ok,

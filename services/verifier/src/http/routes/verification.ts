@@ -15,7 +15,7 @@ export const VERIFY_PATH = '/identity/silent_image_verification/stateless';
 
 /** POST /identity/silent_image_verification/stateless, per spec/API.md. */
 export function verificationRoutes(deps: ApiDeps): Hono<AppEnv> {
-  const { config, keyRing, models, metrics, frameObserver } = deps;
+  const { config, keyRing, models, metrics } = deps;
   const app = new Hono<AppEnv>();
   formRoute(app, VERIFY_PATH, deps, async ({ form, timer, signal }) => {
     const sealedImage = requiredField(form, 'encrypted_image');
@@ -32,12 +32,7 @@ export function verificationRoutes(deps: ApiDeps): Hono<AppEnv> {
       keyRing.open('encrypted_image', sealedImage, config.image.maxBytes),
       keyRing.open('encrypted_video', sealedVideo, config.video.maxBytes),
     ]);
-    const outcome = await verify(
-      { models, config, frameObserver },
-      { photo, video, ...options },
-      timer,
-      signal,
-    );
+    const outcome = await verify(deps, { photo, video, ...options }, timer, signal);
     recordLiveness(metrics, models.bundle.id, outcome);
     // The seed's field order; each field only under its condition.
     return {
