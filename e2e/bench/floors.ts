@@ -23,8 +23,6 @@ import { analyseVideo } from '../../services/verifier/src/pipeline/analyse-video
 import { DEFAULT_LIVENESS_CALIBRATION } from '../../services/verifier/src/pipeline/liveness/fuse-liveness.js';
 import { StageTimer } from '../../services/verifier/src/pipeline/stage-timer.js';
 import { trackFace } from '../../services/verifier/src/pipeline/track-face.js';
-import { cosine } from '../../services/verifier/src/vision/embedder.js';
-import { fivePoints } from '../../services/verifier/src/vision/face.js';
 import type { FaceModels } from '../../services/verifier/src/vision/face-models.js';
 import type { PreparedClip } from './clips.js';
 import { median, timeRuns } from './stats.js';
@@ -44,7 +42,7 @@ export interface Floors {
   /** The liveness verdict on these frames; when false the service embeds nothing either. */
   readonly passed: boolean;
   readonly livenessScore: number;
-  readonly cosine: number | undefined;
+  readonly similarity: number | undefined;
 }
 
 /** What the floors leave behind for the peer: the very frames and photo pixels they used. */
@@ -83,21 +81,18 @@ export async function measureFloors(
     const analysis = analyseVideo(tracked, frames.length, DEFAULT_LIVENESS_CALIBRATION);
     const passed = analysis.evidence.score >= threshold;
     const t2 = performance.now();
-    let cos: number | undefined;
+    let similarity: number | undefined;
     if (passed) {
       const { best } = analysis;
-      const { embedder } = models;
-      const embedding = await embedder.embed(
-        embedder.align(best.frame.image, fivePoints(best.face.landmarks)),
-      );
-      cos = cosine(face.embedding, embedding);
+      const frame = await models.matcher.template(best.frame.image, best.face);
+      similarity = models.matcher.similarity(face.template, frame);
     }
     parts.push({ photoMs: t1 - t0, trackMs: t2 - t1, embedMs: performance.now() - t2 });
     last = {
       trackedFrames: analysis.cues.trackedFrames,
       passed,
       livenessScore: analysis.evidence.score,
-      cosine: cos,
+      similarity,
     };
   });
   // The warm-up run's parts are not figures.

@@ -128,7 +128,9 @@ export async function measureAutoRotate(
       const turned = degrees === 0 ? image : await rotate(image, degrees);
       for (const autoRotate of [false, true]) {
         const o = await analyse(models, turned, autoRotate, false);
-        const ok = o.ok && cosine(o.face.embedding, upright.face.embedding) >= ROTATION_MIN_COSINE;
+        const ok =
+          o.ok &&
+          cosine(o.face.template.embedding, upright.face.template.embedding) >= ROTATION_MIN_COSINE;
         const t = tally.get(`${degrees}/${autoRotate}`) ?? {
           successes: 0,
           n: 0,

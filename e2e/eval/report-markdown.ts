@@ -112,7 +112,7 @@ function verificationSection(r: EvalReport): string {
         const s = p.sets[1]!;
         return [
           p.pipeline,
-          p === ours ? 'cosine' : '−euclidean distance',
+          p.score,
           meanSd(s.genuineScores),
           meanSd(s.impostorScores),
           num(s.impostorScores.max),

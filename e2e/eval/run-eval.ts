@@ -11,11 +11,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../services/verifier/src/config/config.js';
 import { loadBundleManifest } from '../../services/verifier/src/models/bundle-manifest.js';
-import { cosine, type Embedding } from '../../services/verifier/src/vision/embedder.js';
+import { euclidean } from '../../services/verifier/src/vision/dlib-descriptor.js';
+import { cosine } from '../../services/verifier/src/vision/embedder.js';
+import type { FaceTemplate } from '../../services/verifier/src/vision/face-matcher.js';
 import { loadFaceModels } from '../../services/verifier/src/vision/face-models.js';
 import { scratchDir } from '../support/media-tools.js';
 import { corpus, repoRoot, type CorpusFile } from './corpus.js';
-import { embedPhotos } from './photo-embeddings.js';
+import { photoTemplates } from './photo-templates.js';
 import { summariseLiveness } from './liveness-summary.js';
 import { buildPresentations, runPresentations, type Presentation } from './liveness.js';
 import { loadFaceApi } from './peers/face-api.js';
@@ -97,24 +99,46 @@ try {
 
   const ours = await stage('verification: ours', async () => {
     const t0 = performance.now();
-    const results = await embedPhotos(models, dir, files);
-    const enc = new Map<string, Embedding | undefined>(
-      [...results].map(([f, r]) => [f, r.ok ? r.embedding : undefined]),
+    const results = await photoTemplates(models, dir, files);
+    const enc = new Map<string, FaceTemplate | undefined>(
+      [...results].map(([f, r]) => [f, r.ok ? r.template : undefined]),
     );
     return { enc, ms: (performance.now() - t0) / files.length };
   });
   const bundle = models.bundle;
   const pipelines: PipelineVerification[] = [];
   const encodings: ReadonlyMap<string, unknown>[] = [ours.enc];
+  const { matcher } = models;
+  const pipelineText = `this project's analysePhoto (detector, 68 landmarks, 5-point ArcFace alignment, 512-d embedding${matcher.fused ? '; dlib ResNet 128-d descriptor on the face-api crop of the same landmarks' : ''})`;
   const oursSpec = {
     name: `silentid (${bundle.id})`,
-    description: `this project's analysePhoto (detector, 68 landmarks, 5-point ArcFace alignment, 512-d embedding); score = cosine; verification_score from the bundle's knots`,
-    compare: cosine,
+    description: `${pipelineText}; verification_score from the bundle's knots`,
+    score: matcher.fused ? 'mean impostor z-score of both models' : 'cosine',
+    compare: (a: FaceTemplate, b: FaceTemplate) => matcher.similarity(a, b),
     msPerPhoto: ours.ms,
   };
   pipelines.push(
     measure(oursSpec, ours.enc, sets, bundle.manifest.calibration.verification.points),
   );
+  if (matcher.fused) {
+    // Each model of the fusion alone, on the same faces: what the fusion adds.
+    const variants = [
+      {
+        name: `silentid (${bundle.id}): embedder alone`,
+        description: `the fused bundle's ArcFace embedding alone`,
+        score: 'cosine',
+        compare: (a: FaceTemplate, b: FaceTemplate) => cosine(a.embedding, b.embedding),
+      },
+      {
+        name: `silentid (${bundle.id}): descriptor alone`,
+        description: `the fused bundle's dlib descriptor alone`,
+        score: '−euclidean distance',
+        compare: (a: FaceTemplate, b: FaceTemplate) => -euclidean(a.descriptor!, b.descriptor!),
+      },
+    ];
+    for (const v of variants)
+      pipelines.push(measure({ ...v, msPerPhoto: ours.ms }, ours.enc, sets));
+  }
 
   const unavailable: UnavailablePeer[] = [];
   let human: HumanPeer | undefined;

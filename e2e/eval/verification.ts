@@ -139,6 +139,8 @@ export interface PairSetResult {
 export interface PipelineVerification {
   readonly pipeline: string;
   readonly description: string;
+  /** What the scores are (cosine, −euclidean distance, …). */
+  readonly score: string;
   /** Files with no face found, of those encoded. */
   readonly noFace: readonly string[];
   readonly encoded: number;
@@ -151,7 +153,13 @@ const SCORE_THRESHOLDS = [0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
 /** Measures one pipeline's descriptors on every pair set. */
 export function measure<E>(
-  pipeline: { name: string; description: string; compare(a: E, b: E): number; msPerPhoto: number },
+  pipeline: {
+    name: string;
+    description: string;
+    score: string;
+    compare(a: E, b: E): number;
+    msPerPhoto: number;
+  },
   encodings: ReadonlyMap<string, E | undefined>,
   sets: readonly PairSet[],
   knots?: CalibrationKnots,
@@ -168,7 +176,7 @@ export function measure<E>(
     const g = gen.map((p) => p.score);
     const i = imp.map((p) => p.score);
     const edges =
-      knots !== undefined
+      pipeline.score === 'cosine'
         ? [-1, -0.2, -0.1, 0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]
         : equalWidthEdges([...g, ...i], 12);
     const strip = ({ a, b, score: s }: ScoredPair) => ({ a, b, score: s });
@@ -212,6 +220,7 @@ export function measure<E>(
   return {
     pipeline: pipeline.name,
     description: pipeline.description,
+    score: pipeline.score,
     noFace,
     encoded: encodings.size,
     msPerPhoto: pipeline.msPerPhoto,

@@ -56,7 +56,8 @@ export async function loadFaceApi(): Promise<PeerEncoder<Float32Array>> {
   return {
     name: 'face-api',
     description:
-      '@vladmandic/face-api 1.7.15: SSD MobileNet v1 + 68 landmarks + 128-d descriptor; score = −euclidean distance; retry with a 50% border when no face is found',
+      '@vladmandic/face-api 1.7.15: SSD MobileNet v1 + 68 landmarks + 128-d descriptor; retry with a 50% border when no face is found',
+    score: '−euclidean distance',
     encode: async (file) => (await largest(file, 0)) ?? (await largest(file, 0.5)),
     compare: (a, b) => -euclidean(a, b),
   };

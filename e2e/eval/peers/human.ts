@@ -115,6 +115,7 @@ export async function loadHuman(): Promise<HumanPeer> {
     name: 'human',
     description:
       '@vladmandic/human 3.3.6: BlazeFace + FaceMesh + faceres 1024-d embedding; score = −euclidean distance (the order of its own `similarity`)',
+    score: '−euclidean distance',
     livenessModels,
     encode: async (file) => {
       const input = await imageTensor(file);

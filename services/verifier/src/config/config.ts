@@ -34,7 +34,7 @@ const envSchema = z
     SILENTID_PREVIOUS_KEY: optionalString,
     SILENTID_PREVIOUS_NONCE: optionalString,
 
-    MODEL_BUNDLE_DIR: z.string().default(path.join(repoRoot, 'models/faceplugin/1.0.0')),
+    MODEL_BUNDLE_DIR: z.string().default(path.join(repoRoot, 'models/faceplugin-dlib/1.0.0')),
     ORT_EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
     ORT_INTRA_OP_THREADS: int(1, 1, 256),
     VISION_WORKERS: int(os.availableParallelism(), 0, 256),
@@ -81,7 +81,7 @@ const envSchema = z
 
 const knotsSchema = z
   .object({
-    points: z.array(z.tuple([z.number().min(-1).max(1), z.number().min(0).max(1)])).min(2),
+    points: z.array(z.tuple([z.number(), z.number().min(0).max(1)])).min(2),
   })
   .refine(
     (t) =>
@@ -89,7 +89,7 @@ const knotsSchema = z
         (p, i) => i === 0 || (p[0] > t.points[i - 1]![0] && p[1] >= t.points[i - 1]![1]),
       ),
     {
-      message: 'calibration points must increase in cosine and never decrease in score',
+      message: 'calibration points must increase in similarity and never decrease in score',
     },
   );
 
@@ -158,7 +158,8 @@ export interface Config {
   readonly ffmpegPath: string | undefined;
   readonly ffprobePath: string | undefined;
   /**
-   * Overrides the bundle's verification knots when set (JSON `{"points": [[cosine, score], …]}`):
+   * Overrides the bundle's verification knots when set (JSON `{"points": [[similarity, score], …]}`,
+   * in the bundle's similarity: a cosine, or the fused score):
    * the operator passes a FaceModel's own calibration this way.
    */
   readonly verificationCalibration: readonly (readonly [number, number])[] | undefined;

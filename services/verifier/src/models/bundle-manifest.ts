@@ -25,17 +25,22 @@ const input = z
   })
   .strict();
 
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+
 const component = <P extends z.ZodType, O extends z.ZodType>(task: string, outputs: O, params: P) =>
   z
     .object({
       task: z.literal(task),
       source,
-      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      sha256,
       input,
       outputs,
       params,
     })
     .strict();
+
+/** Impostor statistics of one model's similarity, which put both models on one scale. */
+const impostorStats = z.object({ mean: z.number(), sd: z.number().positive() }).strict();
 
 const manifestSchema = z
   .object({
@@ -76,6 +81,23 @@ const manifestSchema = z
             .object({ cropScale: z.number().positive(), closedClass: z.number().int().min(0) })
             .strict(),
         ),
+        /**
+         * Optional second identity model, fused with the embedder's score. Its file is
+         * a TF.js weights manifest rebuilt as ONNX at load (models/dlib-resnet-onnx.ts);
+         * the sha256 is that of the ONNX model built, so it covers the weights and the
+         * conversion.
+         */
+        descriptor: z
+          .object({
+            task: z.literal('face-descriptor'),
+            format: z.literal('tfjs-dlib-resnet'),
+            source,
+            sha256,
+            input,
+            outputs: z.object({ descriptor: z.string() }).strict(),
+          })
+          .strict()
+          .optional(),
       })
       .strict(),
     calibration: z
@@ -83,15 +105,31 @@ const manifestSchema = z
         verification: z
           .object({
             method: z.string(),
-            /** (cosine, score) knots, increasing in both; interpolated linearly. */
-            points: z.array(z.tuple([z.number().min(-1).max(1), z.number().min(0).max(1)])),
+            /**
+             * (similarity, score) knots, increasing in both; interpolated linearly. The
+             * similarity is the embedder's cosine, or with a descriptor the fused score.
+             */
+            points: z.array(z.tuple([z.number(), z.number().min(0).max(1)])),
+            /** With a descriptor: each model's impostor statistics (vision/face-matcher.ts). */
+            fusion: z
+              .object({ embedder: impostorStats, descriptor: impostorStats })
+              .strict()
+              .optional(),
           })
-          .strict(),
+          .strict()
+          .refine((v) => v.fusion !== undefined || v.points.every(([x]) => x >= -1 && x <= 1), {
+            message: 'without fusion the knots are cosines: they must lie in [-1, 1]',
+          }),
         liveness: z.object({ threshold: z.number().min(0).max(1) }).strict(),
       })
       .strict(),
   })
-  .strict();
+  .strict()
+  .refine(
+    (m) =>
+      (m.components.descriptor === undefined) === (m.calibration.verification.fusion === undefined),
+    { message: 'a descriptor component and calibration.verification.fusion come together' },
+  );
 
 export type BundleManifest = z.infer<typeof manifestSchema>;
 export type ComponentName = keyof BundleManifest['components'];
@@ -101,8 +139,10 @@ export type InputSpec = z.infer<typeof input>;
 export interface ResolvedBundle {
   readonly manifest: BundleManifest;
   readonly dir: string;
-  /** Absolute file path of each component. */
-  readonly files: Readonly<Record<ComponentName, string>>;
+  /** Absolute file path of each component the bundle has. */
+  readonly files: Readonly<Record<Exclude<ComponentName, 'descriptor'>, string>> & {
+    readonly descriptor?: string;
+  };
   /** `name@version`, as reported in X-Model-Version, /readyz and metric labels. */
   readonly id: string;
 }
@@ -134,7 +174,9 @@ export async function loadBundleManifest(dir: string): Promise<ResolvedBundle> {
     return path.join(path.dirname(pkgJson), s.path);
   };
   const files = Object.fromEntries(
-    Object.entries(manifest.components).map(([name, c]) => [name, locate(c.source)]),
-  ) as Record<ComponentName, string>;
+    Object.entries(manifest.components)
+      .filter(([, c]) => c !== undefined)
+      .map(([name, c]) => [name, locate(c.source)]),
+  ) as ResolvedBundle['files'];
   return { manifest, dir, files, id: `${manifest.name}@${manifest.version}` };
 }

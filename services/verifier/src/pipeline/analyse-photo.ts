@@ -1,7 +1,7 @@
 import type { RgbImage } from '../media/types.js';
 import { detectionFailed, faceOcclusion } from '../errors/api-error.js';
-import type { Embedding } from '../vision/embedder.js';
-import { fivePoints, type LandmarkedFace } from '../vision/face.js';
+import type { LandmarkedFace } from '../vision/face.js';
+import type { FaceTemplate } from '../vision/face-matcher.js';
 import type { FaceModels } from '../vision/face-models.js';
 import { rotateQuarter, type QuarterTurns } from '../vision/geometry/rotate.js';
 import {
@@ -25,7 +25,7 @@ export interface PhotoOptions {
 export interface PhotoFace {
   readonly face: LandmarkedFace;
   readonly turns: QuarterTurns;
-  readonly embedding: Embedding;
+  readonly template: FaceTemplate;
 }
 
 /** Finds, checks and embeds the face of the photo (EXIF orientation already applied). */
@@ -44,10 +44,8 @@ export async function analysePhoto(
     if (occlusion.occluded)
       throw faceOcclusion(`the face in the photo is occluded: ${occlusion.reasons.join(', ')}`);
   }
-  const embedding = await timer.time('embed', () =>
-    models.embedder.embed(models.embedder.align(image, fivePoints(face.landmarks))),
-  );
-  return { face, turns, embedding };
+  const template = await timer.time('embed', () => models.matcher.template(image, face));
+  return { face, turns, template };
 }
 
 /**

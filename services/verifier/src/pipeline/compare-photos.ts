@@ -2,7 +2,6 @@
  * The use case of POST /identity/image_verification/stateless: two photos, how likely
  * they show the same person. The verification half of the main endpoint, alone.
  */
-import { cosine } from '../vision/embedder.js';
 import type { PhotoOptions } from './analyse-photo.js';
 import { calibratedScore } from './calibrated-score.js';
 import { photoFace } from './photo-face.js';
@@ -16,7 +15,8 @@ export interface CompareRequest extends PhotoOptions {
 
 export interface CompareOutcome {
   readonly verificationScore: number;
-  readonly cosine: number;
+  /** The raw similarity behind it (vision/face-matcher.ts). */
+  readonly similarity: number;
 }
 
 export async function comparePhotos(
@@ -31,6 +31,6 @@ export async function comparePhotos(
   // Both are checked; the first field's problem is reported first, whichever finished first.
   if (a.status === 'rejected') throw a.reason;
   if (b.status === 'rejected') throw b.reason;
-  const cos = cosine(a.value.embedding, b.value.embedding);
-  return { verificationScore: calibratedScore(deps, cos), cosine: cos };
+  const similarity = deps.models.matcher.similarity(a.value.template, b.value.template);
+  return { verificationScore: calibratedScore(deps, similarity), similarity };
 }

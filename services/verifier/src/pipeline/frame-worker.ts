@@ -36,7 +36,9 @@ export type FrameReply =
 const port = parentPort;
 if (port === null) throw new Error('frame-worker.ts runs only as a worker thread');
 const { bundleDir, runtime } = workerData as FrameWorkerData;
-const models = await loadFaceModels(await loadBundleManifest(bundleDir), runtime);
+const models = await loadFaceModels(await loadBundleManifest(bundleDir), runtime, {
+  descriptor: false,
+});
 await warmUp(models);
 
 port.on('message', (req: FrameRequest) => {

@@ -3,8 +3,6 @@
  * photo and video bytes (already decrypted) in, the seed's answer out. A CLI, the
  * benchmark and the evaluation call this directly.
  */
-import { cosine } from '../vision/embedder.js';
-import { fivePoints } from '../vision/face.js';
 import type { PhotoOptions } from './analyse-photo.js';
 import { calibratedScore } from './calibrated-score.js';
 import { checkLiveness, type LivenessOutcome, type LivenessRequest } from './check-liveness.js';
@@ -22,7 +20,8 @@ export interface VerifyRequest extends PhotoOptions, LivenessRequest {
 export interface VerifyOutcome extends Omit<LivenessOutcome, 'best'> {
   /** Present only when passed. */
   readonly verificationScore?: number;
-  readonly cosine?: number;
+  /** The raw similarity behind it (vision/face-matcher.ts). */
+  readonly similarity?: number;
 }
 
 export async function verify(
@@ -46,13 +45,11 @@ export async function verify(
     const { best, ...outcome } = liveness;
     if (!outcome.passed || best === undefined) return outcome;
     const { models } = deps;
-    const frameEmbedding = await timer.time('embed', () =>
-      models.embedder.embed(
-        models.embedder.align(best.frame.image, fivePoints(best.face.landmarks)),
-      ),
+    const frame = await timer.time('embed', () =>
+      models.matcher.template(best.frame.image, best.face),
     );
-    const cos = cosine(photo.embedding, frameEmbedding);
-    return { ...outcome, verificationScore: calibratedScore(deps, cos), cosine: cos };
+    const similarity = models.matcher.similarity(photo.template, frame);
+    return { ...outcome, verificationScore: calibratedScore(deps, similarity), similarity };
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

@@ -31,10 +31,13 @@ export class OnnxModel {
     readonly provider: ExecutionProvider,
   ) {}
 
-  /** Loads the file, selects the execution provider, and checks the input spec. */
+  /**
+   * Loads the model (a file, or the bytes of one built in memory), selects the execution
+   * provider, and checks the input spec.
+   */
   static async load(
     component: string,
-    file: string,
+    file: string | Uint8Array,
     input: InputSpec,
     opts: RuntimeOptions,
   ): Promise<OnnxModel> {
@@ -48,7 +51,7 @@ export class OnnxModel {
     let provider: ExecutionProvider = 'cpu';
     if (opts.executionProvider === 'cuda') {
       try {
-        session = await ort.InferenceSession.create(file, {
+        session = await createSession(file, {
           ...base,
           executionProviders: ['cuda', 'cpu'],
         });
@@ -91,16 +94,26 @@ export class OnnxModel {
 }
 
 async function createCpu(
-  file: string,
+  file: string | Uint8Array,
   base: ort.InferenceSession.SessionOptions,
   component: string,
 ): Promise<ort.InferenceSession> {
   try {
-    return await ort.InferenceSession.create(file, { ...base, executionProviders: ['cpu'] });
+    return await createSession(file, { ...base, executionProviders: ['cpu'] });
   } catch (cause) {
-    throw new ModelLoadError(`${component}: cannot load ${file}`, { cause });
+    const what = typeof file === 'string' ? file : `its ${file.length}-byte model`;
+    throw new ModelLoadError(`${component}: cannot load ${what}`, { cause });
   }
 }
+
+/** ort's overloads take a path or bytes, not their union. */
+const createSession = (
+  file: string | Uint8Array,
+  options: ort.InferenceSession.SessionOptions,
+): Promise<ort.InferenceSession> =>
+  typeof file === 'string'
+    ? ort.InferenceSession.create(file, options)
+    : ort.InferenceSession.create(file, options);
 
 function checkInput(component: string, session: ort.InferenceSession, spec: InputSpec): void {
   if (!session.inputNames.includes(spec.name)) {

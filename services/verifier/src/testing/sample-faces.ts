@@ -1,7 +1,7 @@
 /**
  * Real face photos for unit tests that need only "a real face": the demo photos shipped
- * inside the npm package @vladmandic/face-api (a devDependency), so these tests run on a
- * fresh clone without the corpus.
+ * inside the npm package @vladmandic/face-api (whose weights the built-in bundle uses),
+ * so these tests run on a fresh clone without the corpus.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';

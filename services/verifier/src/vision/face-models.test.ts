@@ -80,7 +80,7 @@ test('auto_rotate finds the upright orientation of a photo turned in its pixels'
       new StageTimer(),
     );
     assert.equal((found.turns + turns) % 4, 0, `turned ${turns}: chose ${found.turns}`);
-    assert.ok(cosine(found.embedding, upright.embedding) > 0.9);
+    assert.ok(cosine(found.template.embedding, upright.template.embedding) > 0.9);
   }
 });
 

@@ -3,8 +3,10 @@
  * wrappers; it never branches on a model's name.
  */
 import type { ResolvedBundle } from '../models/bundle-manifest.js';
+import { descriptorModel } from '../models/converted-model.js';
 import { verifyChecksums } from '../models/verify-checksums.js';
 import { OnnxModel, type RuntimeOptions } from '../runtime/onnx-model.js';
+import { DlibDescriptor } from './dlib-descriptor.js';
 import { Embedder } from './embedder.js';
 import { EyeState } from './eye-state.js';
 import { FaceDetector } from './face-detector.js';
@@ -12,6 +14,7 @@ import { Landmarker } from './landmarker.js';
 import { LivenessClassifier } from './liveness-classifier.js';
 import type { RgbImage } from '../media/types.js';
 import { fivePoints } from './face.js';
+import { FaceMatcher } from './face-matcher.js';
 
 export interface FaceModels {
   readonly bundle: ResolvedBundle;
@@ -20,33 +23,62 @@ export interface FaceModels {
   readonly embedder: Embedder;
   readonly liveness: LivenessClassifier;
   readonly eyes: EyeState;
+  /** The second identity model, when the bundle fuses one (and this thread loaded it). */
+  readonly descriptor?: DlibDescriptor;
+  /** Face templates and their similarity: what verification compares. */
+  readonly matcher: FaceMatcher;
   /** The execution provider each session actually got. */
   readonly providers: Readonly<Record<string, string>>;
   release(): Promise<void>;
+}
+
+export interface LoadOptions {
+  /**
+   * Load the descriptor (when the bundle has one). Frame threads only track faces and
+   * never compare them, so they skip it: a 22 MB model built at load, per thread.
+   */
+  readonly descriptor?: boolean;
 }
 
 /** Verifies checksums, then creates every session. */
 export async function loadFaceModels(
   bundle: ResolvedBundle,
   opts: RuntimeOptions,
+  load: LoadOptions = {},
 ): Promise<FaceModels> {
   await verifyChecksums(bundle);
   const c = bundle.manifest.components;
-  const [detector, landmarks, embedder, liveness, eyes] = await Promise.all([
+  const descriptorBytes = load.descriptor === false ? undefined : await descriptorModel(bundle);
+  const [detector, landmarks, embedder, liveness, eyes, descriptor] = await Promise.all([
     OnnxModel.load('detector', bundle.files.detector, c.detector.input, opts),
     OnnxModel.load('landmarks', bundle.files.landmarks, c.landmarks.input, opts),
     OnnxModel.load('embedder', bundle.files.embedder, c.embedder.input, opts),
     OnnxModel.load('liveness', bundle.files.liveness, c.liveness.input, opts),
     OnnxModel.load('eyes', bundle.files.eyes, c.eyes.input, opts),
+    descriptorBytes === undefined || c.descriptor === undefined
+      ? undefined
+      : OnnxModel.load('descriptor', descriptorBytes, c.descriptor.input, opts),
   ]);
   const all = [detector, landmarks, embedder, liveness, eyes];
+  if (descriptor !== undefined) all.push(descriptor);
+  const embedderWrapper = new Embedder(embedder, c.embedder);
+  const descriptorWrapper =
+    descriptor === undefined || c.descriptor === undefined
+      ? undefined
+      : new DlibDescriptor(descriptor, c.descriptor);
   return {
     bundle,
     detector: new FaceDetector(detector, c.detector),
     landmarker: new Landmarker(landmarks, c.landmarks),
-    embedder: new Embedder(embedder, c.embedder),
+    embedder: embedderWrapper,
     liveness: new LivenessClassifier(liveness, c.liveness),
     eyes: new EyeState(eyes, c.eyes),
+    ...(descriptorWrapper === undefined ? {} : { descriptor: descriptorWrapper }),
+    matcher: new FaceMatcher(
+      embedderWrapper,
+      descriptorWrapper,
+      bundle.manifest.calibration.verification.fusion,
+    ),
     providers: Object.fromEntries(all.map((m) => [m.component, m.provider])),
     release: async () => {
       await Promise.all(all.map((m) => m.release()));
@@ -69,5 +101,6 @@ export async function warmUp(models: FaceModels): Promise<void> {
   const face = await models.landmarker.landmarks(image, { box, score: 1 });
   await models.eyes.openness(image, face.landmarks);
   await models.liveness.realScore(image, box);
-  await models.embedder.embed(models.embedder.align(image, fivePoints(face.landmarks)));
+  if (models.matcher.canDescribe) await models.matcher.template(image, face);
+  else await models.embedder.embed(models.embedder.align(image, fivePoints(face.landmarks)));
 }

@@ -20,6 +20,7 @@ export const LANDMARKS = {
   leftEye: [36, 41],
   rightEye: [42, 47],
   noseTip: 30,
+  mouth: [48, 67],
   /** Points 17–67: everything but the jaw outline, which jitters most (BASELINES.md). */
   inner: [17, 67],
 } as const;
