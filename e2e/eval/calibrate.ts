@@ -66,13 +66,18 @@ const impostor = pairs.map(([a, b]) =>
 impostor.sort((x, y) => x - y);
 const n = impostor.length;
 const q = (p: number) => impostor[Math.min(n - 1, Math.floor(p * n))]!;
-const u = q(0.9);
-const exceed = impostor.filter((c) => c > u).map((c) => c - u);
-const beta = exceed.reduce((a, b) => a + b, 0) / exceed.length;
-const pU = exceed.length / n;
+// Rates that at least MIN_SUPPORT impostors support are read off the sample; rarer ones
+// come from an exponential tail anchored at the last supported point. Its scale is the
+// larger of two fits (the top 10% and the top MIN_SUPPORT): the heavier tail, so the
+// promise errs towards less.
+const MIN_SUPPORT = 10;
+const supported = MIN_SUPPORT / n;
+const u = q(1 - supported);
+const meanExcess = (above: number) => mean(impostor.filter((c) => c > above).map((c) => c - above));
+const beta = Math.max(meanExcess(q(0.9)), meanExcess(u));
 /** The similarity at which the false-match rate is `fmr`. */
 const similarityAt = (fmr: number): number =>
-  fmr >= pU ? q(1 - fmr) : u + beta * Math.log(pU / fmr);
+  fmr >= supported ? q(1 - fmr) : u + beta * Math.log(supported / fmr);
 const range = fusion === undefined ? COSINE_RANGE : FUSED_RANGE;
 const knots: [number, number][] = [[range[0], 0]];
 for (let s = 0.1; s <= 1.0001; s += 0.05) {
@@ -84,8 +89,13 @@ console.log(
   `impostor pairs: ${n}; mean ${mean(impostor).toFixed(4)}; max ${impostor[n - 1]!.toFixed(4)}`,
 );
 console.log(
-  `tail: u = ${u.toFixed(4)} (90th percentile), beta = ${beta.toFixed(4)}, exceedances ${exceed.length}`,
+  `tail: from u = ${u.toFixed(4)} (FMR ${supported.toPrecision(2)}), beta = ${beta.toFixed(4)} (top 10%: ${meanExcess(q(0.9)).toFixed(4)}, top ${MIN_SUPPORT}: ${meanExcess(u).toFixed(4)})`,
 );
+// In-sample check: impostors at or above each knot against the rate it promises.
+for (const [c, sc] of knots.filter(([, sc]) => sc >= 0.4 && sc <= 0.7))
+  console.log(
+    `  s ${sc.toFixed(2)}: ${impostor.filter((v) => v >= c).length} impostors ≥ ${c}, promise ${(n * 10 ** (3 - 10 * sc)).toFixed(1)}`,
+  );
 if (fusion !== undefined) console.log('fusion (impostor mean, sd):', JSON.stringify(fusion));
 console.log('knots (similarity, score):', JSON.stringify(knots));
 if (process.argv.includes('--write')) {

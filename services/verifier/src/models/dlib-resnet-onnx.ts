@@ -3,8 +3,8 @@
  * rebuilt as an ONNX graph from its TF.js weights, so the service runs it on the same
  * onnxruntime as every other model instead of shipping a second ML runtime
  * (docs/decisions/0009-dlib-descriptor-as-onnx.md). The graph mirrors
- * @vladmandic/face-api's src/faceRecognitionNet op for op; e2e/models checks its output
- * against TF.js on real faces.
+ * @vladmandic/face-api's src/faceRecognitionNet op for op; e2e/eval/dlib-descriptor.test.ts
+ * checks its output against TF.js on real faces.
  *
  * Input `input`: [1, 3, 150, 150] RGB pixel values 0–255 (normalised inside the graph);
  * output `descriptor`: [1, 128], not normalised (face-api compares by euclidean distance).
@@ -15,8 +15,8 @@ import { TfjsWeightsError } from './tfjs-weights.js';
 
 const { onnx } = onnxProto;
 
-export const DLIB_INPUT = { name: 'input', size: 150 } as const;
-export const DLIB_OUTPUT = 'descriptor';
+const DLIB_INPUT = { name: 'input', size: 150 } as const;
+const DLIB_OUTPUT = 'descriptor';
 
 /** face-api's per-channel mean (RGB); it divides by 255 after subtracting it. */
 const MEAN_RGB = [122.782, 117.001, 104.298];
