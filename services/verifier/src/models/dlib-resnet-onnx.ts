@@ -32,9 +32,8 @@ const floatTensor = (name: string, dims: readonly number[], values: Float32Array
     name,
     dims: [...dims],
     dataType: onnx.TensorProto.DataType.FLOAT,
-    rawData: new Uint8Array(
-      values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength),
-    ),
+    // A view, not a copy: the weights are 22 MB, built once at start-up.
+    rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
   });
 
 const int64Tensor = (name: string, values: readonly number[]) =>

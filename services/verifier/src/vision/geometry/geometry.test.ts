@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { applyAffine, estimateSimilarity, invertAffine } from './similarity-transform.js';
 import { cropResize, warpAffine } from './warp.js';
 import { rotateQuarter } from './rotate.js';
-import { iou } from './types.js';
+import { iou, type Box } from './types.js';
 
 import type { RgbImage } from '../../media/types.js';
 const close = (a: number, b: number, eps = 1e-6) => assert.ok(Math.abs(a - b) < eps, `${a} ≉ ${b}`);
@@ -124,5 +124,47 @@ test('the axis-aligned resize matches the general warp pixel for pixel', () => {
     for (let i = 0; i < fast.data.length; i++)
       maxDiff = Math.max(maxDiff, Math.abs(fast.data[i]! - general.data[i]!));
     assert.ok(maxDiff <= 1, `differs by ${maxDiff}`);
+  }
+});
+
+test('shrinking averages each footprint exactly, black outside the image', () => {
+  // The reference: every output pixel sums its own footprint, pixel by pixel.
+  const naive = (img: RgbImage, box: Box, ow: number, oh: number): Uint8Array => {
+    const sx = (box.x2 - box.x1) / ow,
+      sy = (box.y2 - box.y1) / oh;
+    const out = new Uint8Array(ow * oh * 3);
+    const span = (o: number, s: number, i: number) => {
+      const a = Math.floor(o + i * s);
+      return [a, Math.max(a + 1, Math.floor(o + (i + 1) * s))] as const;
+    };
+    for (let y = 0; y < oh; y++) {
+      const [y0, y1] = span(box.y1, sy, y);
+      for (let x = 0; x < ow; x++) {
+        const [x0, x1] = span(box.x1, sx, x);
+        for (let ch = 0; ch < 3; ch++) {
+          let sum = 0;
+          for (let yy = y0; yy < y1; yy++)
+            for (let xx = x0; xx < x1; xx++)
+              if (xx >= 0 && yy >= 0 && xx < img.width && yy < img.height)
+                sum += img.data[(yy * img.width + xx) * 3 + ch]!;
+          out[(y * ow + x) * 3 + ch] = Math.round(sum / ((y1 - y0) * (x1 - x0)));
+        }
+      }
+    }
+    return out;
+  };
+  const w = 203,
+    h = 151;
+  const data = new Uint8Array(w * h * 3);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 131 + ((i / 7) | 0) * 17) % 256;
+  const img = { width: w, height: h, data };
+  for (const [box, ow, oh] of [
+    [{ x1: 0, y1: 0, x2: 203, y2: 151 }, 64, 48],
+    [{ x1: 0, y1: 0, x2: 203, y2: 151 }, 100, 40],
+    [{ x1: -40.5, y1: 12.25, x2: 150, y2: 190 }, 24, 24],
+    [{ x1: 180, y1: -30, x2: 260, y2: 20 }, 16, 12],
+    [{ x1: -90, y1: -90, x2: -10, y2: -10 }, 8, 8],
+  ] as const) {
+    assert.deepEqual(cropResize(img, box, ow, oh).data, naive(img, box, ow, oh));
   }
 });
