@@ -77,7 +77,7 @@ export function buildPresentations(
   for (const f of manifest) {
     if (f.kind === 'video' || f.kind === 'live-video') {
       const flag = /hamilton/i.test(f.file)
-        ? 'stage footage with small faces, not a selfie'
+        ? 'edited stage footage (small faces, a frozen shot, scene cuts), not a selfie'
         : undefined;
       out.push({
         id: f.file,
