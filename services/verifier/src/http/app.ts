@@ -2,6 +2,8 @@
  * The HTTP application: middleware, routes, and the single error handler. It knows
  * nothing of models beyond handing them to the pipeline.
  */
+import { httpInstrumentationMiddleware } from '@hono/otel';
+import { trace } from '@opentelemetry/api';
 import { Hono } from 'hono';
 import { invalidArgument } from '../errors/api-error.js';
 import type { Logger } from '../observability/logger.js';
@@ -13,6 +15,7 @@ import { operationsRoutes } from './routes/operations.js';
 import { IMAGE_VERIFICATION_PATH, imageVerificationRoutes } from './routes/image-verification.js';
 import { LIVENESS_PATH, livenessRoutes } from './routes/liveness.js';
 import { VERIFY_PATH, verificationRoutes } from './routes/verification.js';
+import { SERVICE_VERSION } from '../version.js';
 
 export interface AppDeps extends ApiDeps {
   readonly log: Logger;
@@ -34,6 +37,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const modelVersion = deps.models.bundle.id;
   const app = new Hono<AppEnv>();
 
+  // A server span per request (a no-op unless tracing is on), child of the caller's
+  // traceparent; the Prometheus metrics below stay the service's metrics.
+  app.use(
+    httpInstrumentationMiddleware({
+      serviceName: deps.config.tracing.serviceName,
+      serviceVersion: SERVICE_VERSION,
+      captureActiveRequests: false,
+    }),
+  );
   app.use(requestId(deps.log));
   app.use(async (c, next) => {
     const t0 = performance.now();
@@ -46,6 +58,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       const code = await responseCode(c.res);
       const route = KNOWN_PATHS.has(c.req.path) ? c.req.path : 'other';
       deps.metrics.requests.labels(route, String(code), modelVersion).inc();
+      trace.getActiveSpan()?.setAttributes({
+        'silentid.request_id': c.get('requestId'),
+        'silentid.code': code,
+        'silentid.model_version': modelVersion,
+      });
       deps.metrics.requestDuration
         .labels(route, modelVersion)
         .observe((performance.now() - t0) / 1000);

@@ -2,6 +2,8 @@
  * The OpenAPI 3.1 description of the HTTP contract (spec/API.md) and a self-contained
  * HTML page rendering it. The page loads nothing from a CDN: pods often run air-gapped.
  */
+import { SERVICE_VERSION } from '../version.js';
+
 const booleanField = (description: string) => ({
   type: 'string',
   enum: ['true', 'false', '1', '0'],
@@ -125,7 +127,7 @@ export function openApiDocument(modelVersion: string): Record<string, unknown> {
     openapi: '3.1.0',
     info: {
       title: 'silentid',
-      version: '0.1.0',
+      version: SERVICE_VERSION,
       description: `Face verification with silent liveness. Model bundle: ${modelVersion}. Encryption is obfuscation, not confidentiality: use TLS.`,
     },
     paths: {

@@ -1,21 +1,34 @@
-/** Stages reported in Server-Timing and the per-stage latency histogram. */
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+
+/** Stages reported in Server-Timing, the per-stage latency histogram and trace spans. */
 export type Stage = 'decrypt' | 'decode' | 'detect' | 'liveness' | 'embed';
+
+// A no-op until observability/tracing.ts registers a provider.
+const tracer = trace.getTracer('silentid');
 
 /**
  * Accumulates wall time per stage of one request. Stages may interleave (photo and
- * video run concurrently), so each stage's figure is the sum of its own spans.
+ * video run concurrently), so each stage's figure is the sum of its own spans; each
+ * timed piece is also a trace span under the request's.
  */
 export class StageTimer {
   private readonly totals = new Map<Stage, number>();
   private readonly started = performance.now();
 
   async time<T>(stage: Stage, work: () => Promise<T> | T): Promise<T> {
-    const t0 = performance.now();
-    try {
-      return await work();
-    } finally {
-      this.add(stage, performance.now() - t0);
-    }
+    return tracer.startActiveSpan(stage, async (span) => {
+      const t0 = performance.now();
+      try {
+        return await work();
+      } catch (err) {
+        // The error's kind only: messages are for the client, not for a trace backend.
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).name });
+        throw err;
+      } finally {
+        this.add(stage, performance.now() - t0);
+        span.end();
+      }
+    });
   }
 
   add(stage: Stage, ms: number): void {

@@ -1,0 +1,111 @@
+/**
+ * Traces leave the real service over OTLP/HTTP to a collector (here a local HTTP
+ * listener standing in for one, reading the OTLP JSON it is sent): a server span per
+ * request, continuing the caller's W3C traceparent, with a child span per pipeline stage,
+ * and nothing of the request's content.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { corpusFile, corpusSkip } from '../support/corpus.js';
+import { seal } from '../support/http.js';
+import { startVerifierProcess, type VerifierProcess } from '../support/verifier-process.js';
+
+const LIVENESS_PATH = '/liveness/silent_detection/stateless';
+
+interface OtlpValue {
+  stringValue?: string;
+  intValue?: number | string;
+}
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes: { key: string; value: OtlpValue }[];
+}
+interface OtlpExport {
+  resourceSpans: {
+    resource: { attributes: { key: string; value: OtlpValue }[] };
+    scopeSpans: { spans: OtlpSpan[] }[];
+  }[];
+}
+
+const received: OtlpExport[] = [];
+let collector: http.Server;
+let svc: VerifierProcess;
+
+const spans = () =>
+  received.flatMap((e) => e.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)));
+const attr = (s: { attributes: { key: string; value: OtlpValue }[] }, key: string) => {
+  const v = s.attributes.find((a) => a.key === key)?.value;
+  return v?.stringValue ?? (v?.intValue === undefined ? undefined : Number(v.intValue));
+};
+
+describe('OpenTelemetry traces', { skip: corpusSkip }, () => {
+  before(async () => {
+    collector = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (req.url === '/v1/traces')
+          received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpExport);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const { port } = collector.address() as AddressInfo;
+    svc = await startVerifierProcess({
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+      OTEL_SERVICE_NAME: 'silentid-test',
+      OTEL_BSP_SCHEDULE_DELAY: '50',
+    });
+  });
+  after(async () => {
+    assert.equal(await svc?.stop(), 0);
+    collector?.close();
+  });
+
+  test('a request continues the caller’s trace, with a span per stage and no content', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const callerSpan = '00f067aa0ba902b7';
+    const video = seal(await readFile(corpusFile('KwaiVGI__LivePortrait/driving_d0.mp4')));
+    const res = await fetch(new URL(LIVENESS_PATH, svc.url), {
+      method: 'POST',
+      headers: { traceparent: `00-${traceId}-${callerSpan}-01`, 'x-request-id': 'trace-test-1' },
+      body: new URLSearchParams({ encrypted_video: video }),
+    });
+    assert.equal(res.status, 200);
+    const deadline = Date.now() + 10_000;
+    const ours = () => spans().filter((s) => s.traceId === traceId);
+    while (!ours().some((s) => s.kind === 2) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+
+    const server = ours().find((s) => s.kind === 2);
+    assert.ok(server, `no server span; got ${JSON.stringify(spans().map((s) => s.name))}`);
+    assert.equal(server.parentSpanId, callerSpan);
+    assert.equal(server.name, `POST ${LIVENESS_PATH}`);
+    assert.equal(attr(server, 'http.response.status_code'), 200);
+    assert.equal(attr(server, 'silentid.code'), 1000);
+    assert.equal(attr(server, 'silentid.request_id'), 'trace-test-1');
+    assert.equal(attr(server, 'silentid.model_version'), 'faceplugin-dlib@1.0.0');
+
+    const stages = ours()
+      .filter((s) => s.parentSpanId === server.spanId)
+      .map((s) => s.name);
+    for (const stage of ['decrypt', 'decode'])
+      assert.ok(stages.includes(stage), `stages: ${stages}`);
+    const resource = received[0]!.resourceSpans[0]!.resource;
+    assert.equal(attr(resource, 'service.name'), 'silentid-test');
+
+    // Nothing of the request's body travels: no attribute comes near its size or content.
+    const everything = JSON.stringify(received);
+    assert.ok(!everything.includes(video.slice(0, 64)));
+    for (const s of spans())
+      for (const a of s.attributes)
+        assert.ok(String(a.value.stringValue ?? '').length < 512, `${s.name}.${a.key} is long`);
+  });
+});
