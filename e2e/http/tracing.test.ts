@@ -61,6 +61,7 @@ describe('OpenTelemetry traces', { skip: corpusSkip }, () => {
     svc = await startVerifierProcess({
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
       OTEL_SERVICE_NAME: 'silentid-test',
+      OTEL_RESOURCE_ATTRIBUTES: 'silentid.track=canary',
       OTEL_BSP_SCHEDULE_DELAY: '50',
     });
   });
@@ -100,6 +101,7 @@ describe('OpenTelemetry traces', { skip: corpusSkip }, () => {
       assert.ok(stages.includes(stage), `stages: ${stages}`);
     const resource = received[0]!.resourceSpans[0]!.resource;
     assert.equal(attr(resource, 'service.name'), 'silentid-test');
+    assert.equal(attr(resource, 'silentid.track'), 'canary');
 
     // Nothing of the request's body travels: no attribute comes near its size or content.
     const everything = JSON.stringify(received);

@@ -102,6 +102,14 @@ export interface KeyRingRef {
   secretName: string;
 }
 
+/** OpenTelemetry traces of the verifier pods, sent over OTLP/HTTP. */
+export interface TracingSpec {
+  /** The collector's OTLP/HTTP base URL, e.g. `http://otel-collector.observability:4318`. */
+  otlpEndpoint: string;
+  /** `service.name` of the spans (default: the VerificationService's name). */
+  serviceName?: string;
+}
+
 export interface VerificationServiceSpec {
   /** Name of the FaceModel to serve, in the same namespace. */
   modelRef: string;
@@ -115,6 +123,7 @@ export interface VerificationServiceSpec {
   keyRing: KeyRingRef;
   exposure?: ExposureSpec;
   rollout?: RolloutPolicySpec;
+  tracing?: TracingSpec;
 }
 
 export type RolloutPhase =

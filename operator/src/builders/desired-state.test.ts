@@ -216,3 +216,24 @@ test('the key ring comes from the Secret, previous key optional', () => {
     true,
   );
 });
+
+test('tracing sends each track’s spans to the collector under the service’s name', () => {
+  const { apply } = desiredState(
+    input(
+      { tracing: { otlpEndpoint: 'http://otel-collector.observability:4318' } },
+      { canaryModel: builtinModel('v2'), stableReplicas: 3, canaryReplicas: 1 },
+    ),
+  );
+  for (const track of ['stable', 'canary']) {
+    const env = find<V1Deployment>(apply, 'Deployment', `face-${track}`).spec!.template.spec!
+      .containers[0]!.env!;
+    const value = (name: string) => env.find((e) => e.name === name)?.value;
+    assert.equal(value('OTEL_EXPORTER_OTLP_ENDPOINT'), 'http://otel-collector.observability:4318');
+    assert.equal(value('OTEL_SERVICE_NAME'), 'face');
+    assert.equal(value('OTEL_RESOURCE_ATTRIBUTES'), `silentid.track=${track}`);
+  }
+  const untraced = find<V1Deployment>(desiredState(input()).apply, 'Deployment', 'face-stable');
+  assert.ok(
+    !untraced.spec!.template.spec!.containers[0]!.env!.some((e) => e.name.startsWith('OTEL_')),
+  );
+});

@@ -37,6 +37,19 @@ function keyRingEnv(secretName: string): V1EnvVar[] {
   ];
 }
 
+/**
+ * The verifier's OpenTelemetry variables: the endpoint turns tracing on; each track is a
+ * resource attribute, so a canary's spans can be told from the stable track's.
+ */
+function tracingEnv(service: string, track: Track, tracing: ResolvedSpec['tracing']): V1EnvVar[] {
+  if (tracing === undefined) return [];
+  return [
+    { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: tracing.otlpEndpoint },
+    { name: 'OTEL_SERVICE_NAME', value: tracing.serviceName ?? service },
+    { name: 'OTEL_RESOURCE_ATTRIBUTES', value: `silentid.track=${track}` },
+  ];
+}
+
 function verifierContainer(
   spec: ResolvedSpec,
   env: V1EnvVar[],
@@ -97,7 +110,13 @@ export function podTemplate(
       enableServiceLinks: false,
       securityContext: restrictedPodSecurityContext(),
       ...(bundle.initContainers.length > 0 ? { initContainers: bundle.initContainers } : {}),
-      containers: [verifierContainer(spec, bundle.env, bundle.mounts)],
+      containers: [
+        verifierContainer(
+          spec,
+          [...bundle.env, ...tracingEnv(service, track, spec.tracing)],
+          bundle.mounts,
+        ),
+      ],
       volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '1Gi' } }, ...bundle.volumes],
       ...(accelerator?.nodeSelector ? { nodeSelector: accelerator.nodeSelector } : {}),
       ...(accelerator?.tolerations ? { tolerations: accelerator.tolerations } : {}),

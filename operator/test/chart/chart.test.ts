@@ -114,3 +114,23 @@ test('the operator pod runs non-root with a read-only root filesystem', () => {
 test('values.schema.json rejects a malformed key', () => {
   assert.throws(() => helm(['template', 'x', CHART, '--set', 'keyRing.key=short']), /key/);
 });
+
+test('tracing values reach the VerificationService and open egress to the collector', () => {
+  const objects = render(join(CHART, 'ci', 'cpu-values.yaml'));
+  const spec = byKind(objects, 'VerificationService')[0]!.spec as {
+    tracing?: { otlpEndpoint: string };
+  };
+  assert.deepEqual(spec.tracing, { otlpEndpoint: 'http://otel-collector.observability:4318' });
+  const verifierPolicy = byKind(objects, 'NetworkPolicy').find((p) =>
+    (p.metadata as { name: string }).name.endsWith('-verifier'),
+  )!.spec as { egress: Array<{ ports?: Array<{ port: number }> }> };
+  assert.ok(verifierPolicy.egress.some((rule) => rule.ports?.some((p) => p.port === 4318)));
+  // The default values send no traces.
+  const plain = byKind(render(''), 'VerificationService')[0]!.spec as { tracing?: unknown };
+  assert.equal(plain.tracing, undefined);
+  assert.throws(
+    () =>
+      helm(['template', 'x', CHART, '--set', 'defaultService.tracing.otlpEndpoint=collector:4318']),
+    /otlpEndpoint/,
+  );
+});

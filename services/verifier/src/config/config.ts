@@ -3,7 +3,7 @@
  * typed and validated object. Every limit of spec/API.md is here with its documented
  * default; nothing else in the service reads process.env, except the OpenTelemetry
  * exporter, which reads its standard OTEL_EXPORTER_OTLP_* settings (headers, timeouts)
- * itself once tracing is on.
+ * and OTEL_RESOURCE_ATTRIBUTES itself once tracing is on.
  */
 import os from 'node:os';
 import path from 'node:path';

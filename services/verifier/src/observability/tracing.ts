@@ -6,7 +6,12 @@
  * codes and ids, never request content: biometric data stays out of traces as out of logs.
  */
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { Config } from '../config/config.js';
@@ -30,13 +35,16 @@ export function startTracing(
 ): Tracing | undefined {
   if (!config.enabled) return undefined;
   const provider = new NodeTracerProvider({
-    resource: defaultResource().merge(
-      resourceFromAttributes({
-        [ATTR_SERVICE_NAME]: config.serviceName,
-        [ATTR_SERVICE_VERSION]: serviceVersion,
-        'silentid.model_version': modelVersion,
-      }),
-    ),
+    // OTEL_RESOURCE_ATTRIBUTES adds to these (the operator marks each rollout track so).
+    resource: defaultResource()
+      .merge(detectResources({ detectors: [envDetector] }))
+      .merge(
+        resourceFromAttributes({
+          [ATTR_SERVICE_NAME]: config.serviceName,
+          [ATTR_SERVICE_VERSION]: serviceVersion,
+          'silentid.model_version': modelVersion,
+        }),
+      ),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
   });
   provider.register();
