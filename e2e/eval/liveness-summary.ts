@@ -4,7 +4,14 @@
  * chosen at its EER on this very data (optimistic for the peer, and said so).
  */
 import type { Motion } from './attack-clips.js';
-import { equalErrorRate, rocAuc, summarise, type Summary } from './metrics.js';
+import {
+  clopperPearson,
+  equalErrorRate,
+  rocAuc,
+  summarise,
+  type Interval,
+  type Summary,
+} from './metrics.js';
 import type { PresentationResult, Species } from './liveness.js';
 
 export interface ErrorRate {
@@ -13,6 +20,8 @@ export interface ErrorRate {
   readonly errors: number;
   readonly n: number;
   readonly rate: number;
+  /** Exact 95% confidence interval of `rate` (Clopper–Pearson). */
+  readonly ci95: Interval;
   /** Refused with 4007 (no usable face in the video). */
   readonly noUsableFace: number;
   readonly errorIds: readonly string[];
@@ -23,6 +32,8 @@ export interface Target {
   readonly target: string;
   readonly measured: number;
   readonly n: number;
+  /** Exact 95% confidence interval of `measured`. */
+  readonly ci95: Interval;
   readonly met: boolean;
   /** How far from the limit, in percentage points (positive = room to spare). */
   readonly marginPp: number;
@@ -80,6 +91,7 @@ function rate(
     errors: errs.length,
     n: rs.length,
     rate: rs.length === 0 ? NaN : errs.length / rs.length,
+    ci95: clopperPearson(errs.length, rs.length),
     noUsableFace: rs.filter((r) => r.errorCode === 4007).length,
     errorIds: errs.map((r) => r.id),
   };
@@ -136,6 +148,7 @@ export function summariseLiveness(
       target: `≤ ${(limit * 100).toFixed(0)}%`,
       measured: r.rate,
       n: r.n,
+      ci95: r.ci95,
       met: r.rate <= limit,
       marginPp: (limit - r.rate) * 100,
       ...(closest === undefined ? {} : { closest }),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  clopperPearson,
   equalErrorRate,
   histogram,
   poissonTail,
@@ -67,4 +68,19 @@ test('Poisson tail: 1 event when 0.144 are expected is unremarkable; 5 when 0.5 
   assert.ok(Math.abs(poissonTail(1, 0.144) - (1 - Math.exp(-0.144))) < 1e-12);
   assert.ok(poissonTail(5, 0.5) < 0.001);
   assert.equal(poissonTail(0, 3), 1);
+});
+
+test('Clopper–Pearson intervals: none observed is a bound, not zero; one in fifteen is wide', () => {
+  const close = (a: number, b: number) => Math.abs(a - b) < 5e-4;
+  const none15 = clopperPearson(0, 15);
+  assert.equal(none15.low, 0);
+  assert.ok(close(none15.high, 1 - 0.025 ** (1 / 15)), `${none15.high}`);
+  const none612 = clopperPearson(0, 612);
+  assert.ok(close(none612.high, 1 - 0.025 ** (1 / 612)), `${none612.high}`);
+  // Published exact interval of 1/15: 0.0017–0.3195.
+  const one15 = clopperPearson(1, 15);
+  assert.ok(close(one15.low, 0.0017) && close(one15.high, 0.3195), JSON.stringify(one15));
+  const all = clopperPearson(10, 10);
+  assert.equal(all.high, 1);
+  assert.ok(close(all.low, 0.025 ** (1 / 10)), `${all.low}`);
 });

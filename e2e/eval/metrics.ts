@@ -216,3 +216,48 @@ export function poissonTail(k: number, expected: number): number {
   }
   return Math.max(0, 1 - below);
 }
+
+export interface Interval {
+  readonly low: number;
+  readonly high: number;
+}
+
+/**
+ * The exact (Clopper–Pearson) confidence interval of a binomial rate: k errors in n
+ * presentations. With few presentations it is wide, and with none observed it is still
+ * not zero: 0 of 612 only bounds a rate below 0.6% (95%), 0 of 15 below 21.8%.
+ */
+export function clopperPearson(k: number, n: number, confidence = 0.95): Interval {
+  if (n === 0) return { low: NaN, high: NaN };
+  const alpha = (1 - confidence) / 2;
+  // P(X ≤ k) for X ~ Binomial(n, p), from log-factorials (exact enough for n in the thousands).
+  const logFact = [0];
+  for (let i = 1; i <= n; i++) logFact.push(logFact[i - 1]! + Math.log(i));
+  const cdf = (x: number, p: number): number => {
+    if (x < 0) return 0;
+    if (x >= n) return 1;
+    let s = 0;
+    for (let i = 0; i <= x; i++)
+      s += Math.exp(
+        logFact[n]! - logFact[i]! - logFact[n - i]! + i * Math.log(p) + (n - i) * Math.log1p(-p),
+      );
+    return Math.min(1, s);
+  };
+  // Where P(X > x), which grows with p, reaches `target`: bisection on [0, 1].
+  const reach = (x: number, target: number): number => {
+    let lo = 0,
+      hi = 1;
+    for (let i = 0; i < 60; i++) {
+      const mid = (lo + hi) / 2;
+      if (1 - cdf(x, mid) < target) lo = mid;
+      else hi = mid;
+    }
+    return (lo + hi) / 2;
+  };
+  return {
+    // The smallest p under which k or more errors are still plausible: P(X ≥ k) = α.
+    low: k === 0 ? 0 : reach(k - 1, alpha),
+    // The largest p under which k or fewer errors are still plausible: P(X ≤ k) = α.
+    high: k === n ? 1 : reach(k, 1 - alpha),
+  };
+}

@@ -1,7 +1,7 @@
 /** Renders report.json as the human-readable docs/eval/report.md. */
 import type { ErrorRate, LivenessSummary, PeerLiveness, Target } from './liveness-summary.js';
 import type { PresentationResult } from './liveness.js';
-import { poissonTail, type Summary, type TarAtFar } from './metrics.js';
+import { poissonTail, type Interval, type Summary, type TarAtFar } from './metrics.js';
 import type { EvalReport } from './report.js';
 import type { PairSetResult, PipelineVerification } from './verification.js';
 
@@ -195,12 +195,15 @@ function verdict(count: number, expected: number): string {
     : `consistent: ${expected.toFixed(2)} expected, P(≥ ${count}) = ${p.toPrecision(2)}`;
 }
 
+/** An exact 95% interval, e.g. "95% CI 0.2–31.9%". */
+const interval = (i: Interval): string => `95% CI ${pct(i.low)}–${pct(i.high)}`;
+
 function rateRows(rates: readonly ErrorRate[], what: string): (string | number)[][] {
   return rates.map((r) => [
     r.label,
     r.n,
     `${r.errors} ${what}`,
-    `**${pct(r.rate)}**`,
+    `**${pct(r.rate)}** (${interval(r.ci95)})`,
     `${r.noUsableFace} (${pct(r.n === 0 ? NaN : r.noUsableFace / r.n)})`,
     r.errorIds.length === 0
       ? ''
@@ -279,7 +282,7 @@ function livenessSection(r: EvalReport): string {
       s.targets.map((t) => [
         t.metric,
         t.target,
-        pct(t.measured),
+        `${pct(t.measured)} (${interval(t.ci95)})`,
         t.n,
         targetVerdict(t),
         nearest(t),
@@ -449,7 +452,7 @@ function headline(r: EvalReport): string {
       r.liveness.summary.targets.map((t) => [
         t.metric,
         t.target,
-        `${pct(t.measured)} of ${t.n}`,
+        `${pct(t.measured)} of ${t.n} (${interval(t.ci95)})`,
         targetVerdict(t),
         nearest(t),
       ]),
