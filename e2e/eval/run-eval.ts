@@ -125,13 +125,13 @@ try {
     const variants = [
       {
         name: `silentid (${bundle.id}): embedder alone`,
-        description: `the fused bundle's ArcFace embedding alone`,
+        description: `the fused bundle's ArcFace embedding alone, on the same faces (the time is the whole fused pipeline's)`,
         score: 'cosine',
         compare: (a: FaceTemplate, b: FaceTemplate) => cosine(a.embedding, b.embedding),
       },
       {
         name: `silentid (${bundle.id}): descriptor alone`,
-        description: `the fused bundle's dlib descriptor alone`,
+        description: `the fused bundle's dlib descriptor alone, on the same faces (the time is the whole fused pipeline's)`,
         score: '−euclidean distance',
         compare: (a: FaceTemplate, b: FaceTemplate) => -euclidean(a.descriptor!, b.descriptor!),
       },
