@@ -5,7 +5,8 @@
  * border, as BASELINES.md did (its SSD misses faces that fill a tight crop).
  */
 import path from 'node:path';
-import { euclidean, imageTensor, initTfjsWasm, require, type Tensor } from './tfjs-wasm.js';
+import { euclidean } from '../../../services/verifier/src/vision/dlib-descriptor.js';
+import { imageTensor, initTfjsWasm, require, type Tensor } from './tfjs-wasm.js';
 import type { PeerEncoder } from './peer.js';
 
 interface Box {

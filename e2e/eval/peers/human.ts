@@ -7,8 +7,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { euclidean } from '../../../services/verifier/src/vision/dlib-descriptor.js';
 import {
-  euclidean,
   imageTensor,
   initTfjsWasm,
   require,

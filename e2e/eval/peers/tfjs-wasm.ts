@@ -113,10 +113,3 @@ export async function imageTensor(file: string, border = 0): Promise<Tensor> {
 export function rgbTensor(data: Uint8Array, width: number, height: number): Tensor {
   return tf.tensor3d(data, [height, width, 3], 'int32');
 }
-
-/** Euclidean distance: both peers' own comparison of their descriptors. */
-export function euclidean(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
-  return Math.sqrt(s);
-}

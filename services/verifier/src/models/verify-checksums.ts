@@ -9,8 +9,7 @@ export async function sha256File(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-export const sha256Bytes = (bytes: Uint8Array): string =>
-  createHash('sha256').update(bytes).digest('hex');
+const sha256Bytes = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /**
  * Checks every ONNX component file against the manifest's sha256. The verifier refuses

@@ -63,8 +63,8 @@ export class DlibDescriptor {
   }
 }
 
-/** Euclidean distance of two descriptors: face-api's own comparison. */
-export function euclidean(a: Descriptor, b: Descriptor): number {
+/** Euclidean distance of two descriptors: face-api's and human's own comparison. */
+export function euclidean(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
   return Math.sqrt(s);

@@ -48,24 +48,18 @@ export async function loadFaceModels(
 ): Promise<FaceModels> {
   await verifyChecksums(bundle);
   const c = bundle.manifest.components;
-  const descriptorBytes = load.descriptor === false ? undefined : await descriptorModel(bundle);
-  const [detector, landmarks, embedder, liveness, eyes, descriptor] = await Promise.all([
+  // First, so that weights failing their checksum stop the start before any session exists.
+  const descriptor = load.descriptor === false ? undefined : await loadDescriptor(bundle, opts);
+  const [detector, landmarks, embedder, liveness, eyes] = await Promise.all([
     OnnxModel.load('detector', bundle.files.detector, c.detector.input, opts),
     OnnxModel.load('landmarks', bundle.files.landmarks, c.landmarks.input, opts),
     OnnxModel.load('embedder', bundle.files.embedder, c.embedder.input, opts),
     OnnxModel.load('liveness', bundle.files.liveness, c.liveness.input, opts),
     OnnxModel.load('eyes', bundle.files.eyes, c.eyes.input, opts),
-    descriptorBytes === undefined || c.descriptor === undefined
-      ? undefined
-      : OnnxModel.load('descriptor', descriptorBytes, c.descriptor.input, opts),
   ]);
   const all = [detector, landmarks, embedder, liveness, eyes];
-  if (descriptor !== undefined) all.push(descriptor);
+  if (descriptor !== undefined) all.push(descriptor.model);
   const embedderWrapper = new Embedder(embedder, c.embedder);
-  const descriptorWrapper =
-    descriptor === undefined || c.descriptor === undefined
-      ? undefined
-      : new DlibDescriptor(descriptor, c.descriptor);
   return {
     bundle,
     detector: new FaceDetector(detector, c.detector),
@@ -73,10 +67,10 @@ export async function loadFaceModels(
     embedder: embedderWrapper,
     liveness: new LivenessClassifier(liveness, c.liveness),
     eyes: new EyeState(eyes, c.eyes),
-    ...(descriptorWrapper === undefined ? {} : { descriptor: descriptorWrapper }),
+    ...(descriptor === undefined ? {} : { descriptor: descriptor.wrapper }),
     matcher: new FaceMatcher(
       embedderWrapper,
-      descriptorWrapper,
+      descriptor?.wrapper,
       bundle.manifest.calibration.verification.fusion,
     ),
     providers: Object.fromEntries(all.map((m) => [m.component, m.provider])),
@@ -84,6 +78,18 @@ export async function loadFaceModels(
       await Promise.all(all.map((m) => m.release()));
     },
   };
+}
+
+/** The bundle's descriptor, built from its weights and checked (models/converted-model.ts). */
+async function loadDescriptor(
+  bundle: ResolvedBundle,
+  opts: RuntimeOptions,
+): Promise<{ model: OnnxModel; wrapper: DlibDescriptor } | undefined> {
+  const spec = bundle.manifest.components.descriptor;
+  const bytes = await descriptorModel(bundle);
+  if (spec === undefined || bytes === undefined) return undefined;
+  const model = await OnnxModel.load('descriptor', bytes, spec.input, opts);
+  return { model, wrapper: new DlibDescriptor(model, spec) };
 }
 
 /**
