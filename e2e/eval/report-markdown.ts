@@ -2,6 +2,7 @@
 import type { ErrorRate, LivenessSummary, PeerLiveness, Target } from './liveness-summary.js';
 import type { PresentationResult } from './liveness.js';
 import { poissonTail, type Interval, type Summary, type TarAtFar } from './metrics.js';
+import { CUES, type Cue, type CueResearch } from './cue-research/measure-cues.js';
 import type { EvalReport } from './report.js';
 import type { PairSetResult, PipelineVerification } from './verification.js';
 
@@ -352,7 +353,58 @@ function livenessSection(r: EvalReport): string {
       '',
     );
   }
+  out.push(cueResearchSection(r.liveness.cueResearch));
   return out.join('\n');
+}
+
+/** The cues the decision does not use, each on its own: what it separates, at what price. */
+function cueResearchSection(c: CueResearch): string {
+  const range = (v: Summary) =>
+    v.n === 0 ? 'n/a' : `${num(v.median, 3)} [${num(v.min, 3)} – ${num(v.max, 3)}]`;
+  const names: Record<Cue, string> = {
+    border: 'frame borders (0–1)',
+    moire: 'moiré (log10 peak / ring median)',
+    parallax: 'rigid parallax (IOD)',
+    rankOneShare: 'parallax rank-one share',
+  };
+  return [
+    '### Cues measured on their own, not part of the decision',
+    '',
+    "Issue #3 §2 asks for recapture cues and 3-D parallax consistency. Each is measured here on its own; docs/liveness.md says why none is fused. **Frame borders**: the share of the face's span covered by straight edges on two opposite sides of it (a bezel, a paper's edge). **Moiré**: the strongest isolated frequency in the face's centre over its ring's median power. **Rigid parallax**: the nose and eye corners mapped by their best homography onto the clip's mean shape, the smoothed residual (90th percentile, in inter-ocular distances), and the share of that residual in one rigid depth map (rank one). Videos are decoded as the service decodes them; recapture cues are read on 8 of the sampled frames, parallax over all of them; pictures are read once at the working size; still-photo clips are one moving clip per real photo.",
+    '',
+    'Distribution per class (median [min – max]):',
+    '',
+    table(
+      ['class', 'n', ...CUES.map((k) => names[k])],
+      c.classes.map((k) => [k.class, k.n, ...CUES.map((cue) => range(k.cues[cue]))]),
+    ),
+    '',
+    'Separation (AUC: 1 = every attack on the attack side of every bona fide presentation, 0.5 = chance):',
+    '',
+    table(
+      ['cue', 'attack', 'bona fide', 'attacks score', 'AUC'],
+      c.separation.map((s) => [
+        names[s.cue],
+        `${s.attack} (${s.attacks})`,
+        `${s.bonaFide} (${s.bonaFides})`,
+        s.attackHigher ? 'higher' : 'lower',
+        num(s.auc, 2),
+      ]),
+    ),
+    '',
+    'The price of catching every replay video with a recapture cue alone (threshold at the lowest replay):',
+    '',
+    table(
+      ['cue', 'threshold', 'live videos caught', 'real pictures caught'],
+      c.replayPrice.map((p) => [
+        names[p.cue],
+        num(p.threshold, 2),
+        `${p.liveVideosCaught} of ${p.liveVideos}`,
+        `${p.realPicturesCaught} of ${p.realPictures} (${pct(p.realPicturesCaught / p.realPictures)})`,
+      ]),
+    ),
+    '',
+  ].join('\n');
 }
 
 function occlusionSection(r: EvalReport): string {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import type { LivenessSummary } from './liveness-summary.js';
 import type { PresentationResult } from './liveness.js';
 import type { AutoRotateResult, OcclusionResult } from './photo-checks.js';
+import type { CueResearch } from './cue-research/measure-cues.js';
 import type { PipelineVerification } from './verification.js';
 
 export interface RunInfo {
@@ -46,6 +47,8 @@ export interface EvalReport {
     readonly summary: LivenessSummary;
     readonly humanScope: string;
     readonly presentations: readonly PresentationResult[];
+    /** The cues the decision does not use, each measured on its own. */
+    readonly cueResearch: CueResearch;
   };
   readonly occlusion: OcclusionResult;
   readonly autoRotate: AutoRotateResult;

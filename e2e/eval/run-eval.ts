@@ -24,6 +24,7 @@ import { loadFaceApi } from './peers/face-api.js';
 import { loadHuman, type HumanPeer } from './peers/human.js';
 import type { PeerEncoder } from './peers/peer.js';
 import { measureAutoRotate, measureOcclusion } from './photo-checks.js';
+import { measureCues } from './cue-research/measure-cues.js';
 import { renderMarkdown } from './report-markdown.js';
 import { gitState, machine, type EvalReport, type UnavailablePeer } from './report.js';
 import {
@@ -215,6 +216,9 @@ try {
       presentations,
     ),
   );
+  const cueResearch = await stage('cues not fused', () =>
+    measureCues(models, config, dir, manifest, scratch.dir),
+  );
   const summary = summariseLiveness(
     results,
     config.livenessThreshold ?? bundle.manifest.calibration.liveness.threshold,
@@ -240,6 +244,7 @@ try {
           ? 'not run'
           : `${options.humanFrames} evenly spaced frames of the frames our pipeline samples; videos, recaptured pictures and ${options.humanAllClips ? 'every still-photo clip' : "each photo's static clip"}`,
       presentations: results,
+      cueResearch,
     },
     occlusion,
     autoRotate,

@@ -23,8 +23,26 @@ export const MOTION_SMOOTHING_FRAMES = 3;
 export function nonPlanarMotion(obs: readonly FrameObservation[]): number {
   if (obs.length < MOTION_SMOOTHING_FRAMES) return 0;
   const [from, to] = LANDMARKS.inner;
-  const shapes = obs.map((o) => o.face.landmarks.slice(from, to + 1));
-  let reference: Point[] = shapes[0]!;
+  const { aligned, reference } = alignToMeanShape(
+    obs.map((o) => o.face.landmarks.slice(from, to + 1)),
+  );
+  const iod = obs.reduce((sum, o) => sum + o.iod, 0) / obs.length;
+  const residuals = smoothedResiduals(aligned, reference, MOTION_SMOOTHING_FRAMES).map(
+    (window) =>
+      Math.sqrt(window.reduce((s, r) => s + r.x ** 2 + r.y ** 2, 0) / window.length) / iod,
+  );
+  return percentile(residuals, 0.9);
+}
+
+/**
+ * Every shape mapped by its best homography onto the clip's mean shape: the reference
+ * starts as the first shape and is refined once, as the mean of the aligned shapes.
+ */
+export function alignToMeanShape(shapes: readonly (readonly Point[])[]): {
+  aligned: Point[][];
+  reference: Point[];
+} {
+  let reference: readonly Point[] = shapes[0]!;
   let aligned: Point[][] = [];
   for (let pass = 0; pass < 2; pass++) {
     const ref = reference;
@@ -34,23 +52,33 @@ export function nonPlanarMotion(obs: readonly FrameObservation[]): number {
     });
     reference = meanShape(aligned);
   }
-  const iod = obs.reduce((sum, o) => sum + o.iod, 0) / obs.length;
-  const k = MOTION_SMOOTHING_FRAMES;
-  const residuals: number[] = [];
+  return { aligned, reference: [...reference] };
+}
+
+/**
+ * The leftover vector of every point from the reference, averaged over each window of
+ * k consecutive aligned frames: one array of vectors per window.
+ */
+export function smoothedResiduals(
+  aligned: readonly (readonly Point[])[],
+  reference: readonly Point[],
+  k: number,
+): Point[][] {
+  const windows: Point[][] = [];
   for (let t = 0; t + k <= aligned.length; t++) {
-    let sum = 0;
-    for (let i = 0; i < reference.length; i++) {
-      let dx = 0,
-        dy = 0;
-      for (let j = t; j < t + k; j++) {
-        dx += aligned[j]![i]!.x - reference[i]!.x;
-        dy += aligned[j]![i]!.y - reference[i]!.y;
-      }
-      sum += (dx / k) ** 2 + (dy / k) ** 2;
-    }
-    residuals.push(Math.sqrt(sum / reference.length) / iod);
+    windows.push(
+      reference.map((r, i) => {
+        let dx = 0,
+          dy = 0;
+        for (let j = t; j < t + k; j++) {
+          dx += aligned[j]![i]!.x - r.x;
+          dy += aligned[j]![i]!.y - r.y;
+        }
+        return { x: dx / k, y: dy / k };
+      }),
+    );
   }
-  return percentile(residuals, 0.9);
+  return windows;
 }
 
 function meanShape(shapes: readonly Point[][]): Point[] {
