@@ -57,7 +57,7 @@ describe('sibling endpoints', { skip: corpusSkip }, () => {
       'jpeg',
     );
     assert.equal(typeof live.json.image_timestamp, 'number');
-    assert.equal(live.headers['x-model-version'], 'faceplugin-dlib@1.0.0');
+    assert.equal(live.headers['x-model-version'], 'faceplugin-dlib@1.1.0');
     const still = await stillPhotoVideo(
       corpusFile('serengil__deepface/img1.jpg'),
       path.join(scratch.dir, 'still.mp4'),

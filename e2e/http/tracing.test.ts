@@ -92,7 +92,7 @@ describe('OpenTelemetry traces', { skip: corpusSkip }, () => {
     assert.equal(attr(server, 'http.response.status_code'), 200);
     assert.equal(attr(server, 'silentid.code'), 1000);
     assert.equal(attr(server, 'silentid.request_id'), 'trace-test-1');
-    assert.equal(attr(server, 'silentid.model_version'), 'faceplugin-dlib@1.0.0');
+    assert.equal(attr(server, 'silentid.model_version'), 'faceplugin-dlib@1.1.0');
 
     const stages = ours()
       .filter((s) => s.parentSpanId === server.spanId)

@@ -103,7 +103,7 @@ describe(
         String(r.headers['server-timing']),
         /decrypt;dur=.*decode;dur=.*liveness;dur=.*total;dur=/,
       );
-      assert.equal(r.headers['x-model-version'], 'faceplugin-dlib@1.0.0');
+      assert.equal(r.headers['x-model-version'], 'faceplugin-dlib@1.1.0');
       assert.equal(r.headers['x-request-id'], r.json.request_id);
     });
 
@@ -395,11 +395,11 @@ describe(
     test('operations: /healthz, /readyz with the bundle, /metrics, /openapi.json, /docs', async () => {
       assert.equal((await rawRequest(svc.url, { method: 'GET', path: '/healthz' })).status, 200);
       const ready = await rawRequest(svc.url, { method: 'GET', path: '/readyz' });
-      assert.equal(ready.json.model_version, 'faceplugin-dlib@1.0.0');
+      assert.equal(ready.json.model_version, 'faceplugin-dlib@1.1.0');
       const metrics = await (await fetch(new URL('/metrics', svc.url))).text();
       assert.match(
         metrics,
-        /silentid_requests_total\{route="\/identity\/silent_image_verification\/stateless",code="1000",model_version="faceplugin-dlib@1.0.0"\} \d+/,
+        /silentid_requests_total\{route="\/identity\/silent_image_verification\/stateless",code="1000",model_version="faceplugin-dlib@1.1.0"\} \d+/,
       );
       assert.match(metrics, /silentid_stage_duration_seconds_bucket\{le="[^"]+",stage="liveness"/);
       assert.match(metrics, /silentid_inflight_requests 0/);

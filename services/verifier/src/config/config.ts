@@ -36,7 +36,7 @@ const envSchema = z
     SILENTID_PREVIOUS_KEY: optionalString,
     SILENTID_PREVIOUS_NONCE: optionalString,
 
-    MODEL_BUNDLE_DIR: z.string().default(path.join(repoRoot, 'models/faceplugin-dlib/1.0.0')),
+    MODEL_BUNDLE_DIR: z.string().default(path.join(repoRoot, 'models/faceplugin-dlib/1.1.0')),
     ORT_EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
     ORT_INTRA_OP_THREADS: int(1, 1, 256),
     VISION_WORKERS: int(os.availableParallelism(), 0, 256),

@@ -168,3 +168,52 @@ test('shrinking averages each footprint exactly, black outside the image', () =>
     assert.deepEqual(cropResize(img, box, ow, oh).data, naive(img, box, ow, oh));
   }
 });
+
+test('warpAffine averages before shrinking 2× or more: a fine pattern becomes its mean, not an alias', () => {
+  // One-pixel vertical stripes, 0 and 200: any bilinear sampling at a stride of 4 lands on
+  // the same phase and returns a flat 0 or 200; the true picture at 1/4 scale is 100.
+  const w = 200,
+    h = 120;
+  const data = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      data.fill(x % 2 === 0 ? 0 : 200, (y * w + x) * 3, (y * w + x) * 3 + 3);
+  // A quarter-size, slightly rotated crop of the middle, as a face alignment would make.
+  const angle = 0.05,
+    s = 0.25;
+  const m = {
+    a: s * Math.cos(angle),
+    b: -s * Math.sin(angle),
+    c: 5,
+    d: s * Math.sin(angle),
+    e: s * Math.cos(angle),
+    f: 2,
+  };
+  const out = warpAffine({ width: w, height: h, data }, m, 30, 20);
+  const inside = [...out.data.subarray((10 * 30 + 10) * 3, (10 * 30 + 20) * 3)];
+  for (const v of inside) assert.ok(Math.abs(v - 100) <= 12, `pixel ${v} is not the stripes' mean`);
+});
+
+test('warpAffine samples where the transform says, whether it shrinks first or not', () => {
+  // Linear ramps survive averaging unchanged, so any offset in the shrunk path shows.
+  const w = 300,
+    h = 200;
+  const data = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) data.set([Math.round(0.8 * x), y, 128], (y * w + x) * 3);
+  const img = { width: w, height: h, data };
+  // Output (X, Y) shows source (X / s + 10, Y / s + 20).
+  const m = (s: number) => ({ a: s, b: 0, c: -10 * s, d: 0, e: s, f: -20 * s });
+  for (const s of [1 / 3, 0.51]) {
+    const out = warpAffine(img, m(s), 60, 40);
+    for (const [x, y] of [
+      [5, 5],
+      [30, 20],
+      [50, 35],
+    ] as const) {
+      const o = (y * 60 + x) * 3;
+      close(out.data[o]!, 0.8 * (x / s + 10), 1.01);
+      close(out.data[o + 1]!, y / s + 20, 1.01);
+    }
+  }
+});

@@ -6,8 +6,60 @@ import type { Affine, Box } from './types.js';
  * Resamples `src` into a width×height RGB image through `m` (source → destination),
  * bilinear, with pixels outside the source set to black (as OpenCV's warpAffine
  * with BORDER_CONSTANT does, which the embedder was trained with).
+ *
+ * Shrinking by 2× or more first area-averages the source by the whole factor, as
+ * cropResize does: bilinear taps alone skip most pixels of a large face, and the aliased
+ * crop of a 2000-px photo no longer looks like the same face at 300 px. Measured on the
+ * corpus (docs/eval): the fused EER on PAIRS.tsv fell from 0.53% to 0.09%, each model's
+ * alone likewise.
  */
 export function warpAffine(src: RgbImage, m: Affine, width: number, height: number): RgbImage {
+  const scale = Math.sqrt(Math.abs(m.a * m.e - m.b * m.d));
+  if (scale >= 0.5) return bilinearWarp(src, m, width, height);
+  const shrunk = shrinkForWarp(src, m, width, height, Math.floor(1 / scale));
+  return bilinearWarp(shrunk.image, shrunk.m, width, height);
+}
+
+/**
+ * The source region the output reads, area-averaged by an integer factor k, and the
+ * transform from the shrunk pixels: pixel u of the shrunk image is the mean of source
+ * pixels x1 + k·u … x1 + k·u + k − 1, centred on x1 + k·u + (k − 1)/2.
+ */
+function shrinkForWarp(
+  src: RgbImage,
+  m: Affine,
+  width: number,
+  height: number,
+  k: number,
+): { image: RgbImage; m: Affine } {
+  const inv = invertAffine(m);
+  const corners = [
+    [0, 0],
+    [width, 0],
+    [0, height],
+    [width, height],
+  ].map(([x, y]) => ({ x: inv.a * x! + inv.b * y! + inv.c, y: inv.d * x! + inv.e * y! + inv.f }));
+  const x1 = Math.floor(Math.min(...corners.map((p) => p.x))) - k;
+  const y1 = Math.floor(Math.min(...corners.map((p) => p.y))) - k;
+  const w = Math.ceil((Math.max(...corners.map((p) => p.x)) + k - x1) / k);
+  const h = Math.ceil((Math.max(...corners.map((p) => p.y)) + k - y1) / k);
+  const image = cropResizeArea(src, { x1, y1, x2: x1 + k * w, y2: y1 + k * h }, w, h, k, k);
+  const tx = x1 + (k - 1) / 2,
+    ty = y1 + (k - 1) / 2;
+  return {
+    image,
+    m: {
+      a: m.a * k,
+      b: m.b * k,
+      c: m.a * tx + m.b * ty + m.c,
+      d: m.d * k,
+      e: m.e * k,
+      f: m.d * tx + m.e * ty + m.f,
+    },
+  };
+}
+
+function bilinearWarp(src: RgbImage, m: Affine, width: number, height: number): RgbImage {
   const inv = invertAffine(m);
   const out = new Uint8Array(width * height * 3);
   const { width: sw, height: sh, data } = src;
