@@ -4,6 +4,7 @@ import type { PresentationResult } from './liveness.js';
 import { poissonTail, type Interval, type Summary, type TarAtFar } from './metrics.js';
 import { CUES, type Cue, type CueResearch } from './cue-research/measure-cues.js';
 import type { EvalReport } from './report.js';
+import { FMR_CONTRADICTED_P } from './verification-targets.js';
 import type { PairSetResult, PipelineVerification } from './verification.js';
 
 const pct = (v: number, digits = 1): string =>
@@ -191,7 +192,7 @@ function verdict(count: number, expected: number): string {
     return expected < 1
       ? `not contradicted; ${expected.toFixed(2)} expected, too few impostors to observe the rate`
       : `consistent (${expected.toFixed(1)} expected)`;
-  return p < 0.05
+  return p < FMR_CONTRADICTED_P
     ? `**worse than promised**: ${expected.toFixed(2)} expected, P(≥ ${count}) = ${p.toPrecision(2)}`
     : `consistent: ${expected.toFixed(2)} expected, P(≥ ${count}) = ${p.toPrecision(2)}`;
 }
@@ -489,6 +490,17 @@ function headline(r: EvalReport): string {
     ),
     '',
     DAGGER + ' Support per cell in section 1.',
+    '',
+  );
+  out.push(
+    'Verification targets (trivial pairs left out; detection failures count as non-matches):',
+    '',
+  );
+  out.push(
+    table(
+      ['metric', 'target', 'measured', 'verdict', 'by how much, support, why'],
+      v.targets.map((t) => [t.metric, t.target, t.measured, t.met ? 'met' : '**missed**', t.note]),
+    ),
     '',
   );
   out.push('Liveness targets:', '');

@@ -5,6 +5,7 @@ import type { LivenessSummary } from './liveness-summary.js';
 import type { PresentationResult } from './liveness.js';
 import type { AutoRotateResult, OcclusionResult } from './photo-checks.js';
 import type { CueResearch } from './cue-research/measure-cues.js';
+import type { VerificationTarget } from './verification-targets.js';
 import type { PipelineVerification } from './verification.js';
 
 export interface RunInfo {
@@ -42,6 +43,8 @@ export interface EvalReport {
     /** The same pipelines on the pairs where every one of them found both faces. */
     readonly common: readonly PipelineVerification[];
     readonly unavailable: readonly UnavailablePeer[];
+    /** The verification targets, each with its verdict. */
+    readonly targets: readonly VerificationTarget[];
   };
   readonly liveness: {
     readonly summary: LivenessSummary;

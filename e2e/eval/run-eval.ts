@@ -26,6 +26,7 @@ import type { PeerEncoder } from './peers/peer.js';
 import { measureAutoRotate, measureOcclusion } from './photo-checks.js';
 import { measureCues } from './cue-research/measure-cues.js';
 import { renderMarkdown } from './report-markdown.js';
+import { verificationTargets } from './verification-targets.js';
 import { gitState, machine, type EvalReport, type UnavailablePeer } from './report.js';
 import {
   buildPairSets,
@@ -236,7 +237,13 @@ try {
       wallSeconds: Math.round((performance.now() - started) / 1000),
       stageSeconds,
     },
-    verification: { excludedPairs: built.excluded, pipelines, common, unavailable },
+    verification: {
+      excludedPairs: built.excluded,
+      pipelines,
+      common,
+      unavailable,
+      targets: verificationTargets(pipelines),
+    },
     liveness: {
       summary,
       humanScope:
