@@ -217,3 +217,10 @@ test('warpAffine samples where the transform says, whether it shrinks first or n
     }
   }
 });
+
+test('warpAffine refuses a singular transform as it always has, not with an average over nothing', () => {
+  assert.throws(
+    () => warpAffine(gradient(8, 6), { a: 0, b: 0, c: 1, d: 0, e: 0, f: 1 }, 4, 4),
+    /singular/,
+  );
+});

@@ -15,7 +15,8 @@ import type { Affine, Box } from './types.js';
  */
 export function warpAffine(src: RgbImage, m: Affine, width: number, height: number): RgbImage {
   const scale = Math.sqrt(Math.abs(m.a * m.e - m.b * m.d));
-  if (scale >= 0.5) return bilinearWarp(src, m, width, height);
+  // A singular transform has no scale to average over: invertAffine says so below.
+  if (!(scale > 0) || scale >= 0.5) return bilinearWarp(src, m, width, height);
   const shrunk = shrinkForWarp(src, m, width, height, Math.floor(1 / scale));
   return bilinearWarp(shrunk.image, shrunk.m, width, height);
 }
