@@ -147,7 +147,7 @@ export async function measureCues(
   return summariseCues(samples);
 }
 
-export function summariseCues(samples: readonly CueSample[]): CueResearch {
+function summariseCues(samples: readonly CueSample[]): CueResearch {
   const of = (c: CueClass, cue: Cue) =>
     samples.flatMap((s) => (s.class === c && s.cues[cue] !== undefined ? [s.cues[cue]] : []));
   const classes = [...new Set(samples.map((s) => s.class))].map((c) => ({
