@@ -2,7 +2,7 @@ import type { RgbImage } from '../media/types.js';
 import type { BundleManifest } from '../models/bundle-manifest.js';
 import { OnnxModel } from '../runtime/onnx-model.js';
 import { estimateSimilarity } from './geometry/similarity-transform.js';
-import { warpAffine } from './geometry/warp.js';
+import { warpAffine, type WarpOptions } from './geometry/warp.js';
 import type { FivePoints } from './face.js';
 import { inputSize, toTensor } from './to-tensor.js';
 
@@ -27,12 +27,12 @@ export class Embedder {
   ) {}
 
   /** The face aligned onto the template, 112×112 RGB: also the face crop users see. */
-  align(image: RgbImage, points: FivePoints): RgbImage {
+  align(image: RgbImage, points: FivePoints, options?: WarpOptions): RgbImage {
     const { width, height } = inputSize(this.spec.input);
     const sx = width / 112;
     const sy = height / 112;
     const dst = ARCFACE_TEMPLATE.map((p) => ({ x: p.x * sx, y: p.y * sy }));
-    return warpAffine(image, estimateSimilarity(points, dst), width, height);
+    return warpAffine(image, estimateSimilarity(points, dst), width, height, options);
   }
 
   async embed(aligned: RgbImage): Promise<Embedding> {

@@ -192,6 +192,13 @@ test('warpAffine averages before shrinking 2× or more: a fine pattern becomes i
   const out = warpAffine({ width: w, height: h, data }, m, 30, 20);
   const inside = [...out.data.subarray((10 * 30 + 10) * 3, (10 * 30 + 20) * 3)];
   for (const v of inside) assert.ok(Math.abs(v - 100) <= 12, `pixel ${v} is not the stripes' mean`);
+  // Axis-aligned at exactly 1/4, the taps land on one phase of the stripes: averaging
+  // gives their mean, and switched off (for crops that only rank frames) the alias shows.
+  const quarter = { a: 0.25, b: 0, c: 0, d: 0, e: 0.25, f: 0 };
+  const picture = { width: w, height: h, data };
+  const at = (o: RgbImage) => o.data[(10 * 30 + 10) * 3];
+  assert.equal(at(warpAffine(picture, quarter, 30, 20)), 100);
+  assert.equal(at(warpAffine(picture, quarter, 30, 20, { antialias: false })), 0);
 });
 
 test('warpAffine samples where the transform says, whether it shrinks first or not', () => {
