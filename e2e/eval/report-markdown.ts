@@ -1,11 +1,11 @@
 /** Renders report.json as the human-readable docs/eval/report.md. */
 import type { ErrorRate, LivenessSummary, PeerLiveness, Target } from './liveness-summary.js';
 import type { PresentationResult } from './liveness.js';
-import { poissonTail, type Interval, type Summary, type TarAtFar } from './metrics.js';
+import type { Interval, Summary, TarAtFar } from './metrics.js';
 import { CUES, type Cue, type CueResearch } from './cue-research/measure-cues.js';
 import type { EvalReport } from './report.js';
-import { FMR_CONTRADICTED_P } from './verification-targets.js';
-import type { PairSetResult, PipelineVerification } from './verification.js';
+import { expectedFalseMatches, falseMatchP, fmrContradicted } from './verification-targets.js';
+import type { PairSetResult, PipelineVerification, ThresholdRow } from './verification.js';
 
 const pct = (v: number, digits = 1): string =>
   Number.isFinite(v) ? `${(v * 100).toFixed(digits)}%` : 'n/a';
@@ -153,7 +153,7 @@ function verificationSection(r: EvalReport): string {
             : `1 in ${Math.round(1 / t.promisedFmr).toLocaleString('en')}`,
           `${pct(t.observedFmr.rate, 2)} (${t.observedFmr.count} / ${t.observedFmr.n})`,
           `${pct(t.tar.rate)} (${t.tar.count} / ${t.tar.n})`,
-          verdict(t.observedFmr.count, t.promisedFmr * t.observedFmr.n),
+          verdict(t),
         ]),
       ),
       '',
@@ -186,13 +186,15 @@ function verificationSection(r: EvalReport): string {
 }
 
 /** Observed false matches against the promise, as a Poisson tail probability. */
-function verdict(count: number, expected: number): string {
-  const p = poissonTail(count, expected);
+function verdict(row: ThresholdRow): string {
+  const count = row.observedFmr.count;
+  const expected = expectedFalseMatches(row);
+  const p = falseMatchP(row);
   if (count === 0)
     return expected < 1
       ? `not contradicted; ${expected.toFixed(2)} expected, too few impostors to observe the rate`
       : `consistent (${expected.toFixed(1)} expected)`;
-  return p < FMR_CONTRADICTED_P
+  return fmrContradicted(row)
     ? `**worse than promised**: ${expected.toFixed(2)} expected, P(≥ ${count}) = ${p.toPrecision(2)}`
     : `consistent: ${expected.toFixed(2)} expected, P(≥ ${count}) = ${p.toPrecision(2)}`;
 }

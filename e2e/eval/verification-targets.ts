@@ -20,15 +20,18 @@ export interface VerificationTarget {
 }
 
 /** An observed false-match count this unlikely under the promise contradicts it. */
-export const FMR_CONTRADICTED_P = 0.05;
+const FMR_CONTRADICTED_P = 0.05;
 
 /** Expected impostors at or above a table threshold if the promise held. */
 export const expectedFalseMatches = (row: ThresholdRow): number =>
   row.promisedFmr * row.observedFmr.n;
 
+/** The chance of seeing at least the observed false matches if the promise held. */
+export const falseMatchP = (row: ThresholdRow): number =>
+  poissonTail(row.observedFmr.count, expectedFalseMatches(row));
+
 export const fmrContradicted = (row: ThresholdRow): boolean =>
-  row.observedFmr.count > 0 &&
-  poissonTail(row.observedFmr.count, expectedFalseMatches(row)) < FMR_CONTRADICTED_P;
+  row.observedFmr.count > 0 && falseMatchP(row) < FMR_CONTRADICTED_P;
 
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 const pp = (v: number) => `${(v * 100).toFixed(2)} pp`;
@@ -116,20 +119,13 @@ function fmrTarget(s: PairSetResult): VerificationTarget {
   const rows = s.thresholds ?? [];
   const worse = rows.filter(fmrContradicted);
   const observed = rows.filter((r) => r.observedFmr.count > 0);
-  const weakest = observed.reduce<ThresholdRow | undefined>(
-    (w, r) =>
-      w === undefined ||
-      poissonTail(r.observedFmr.count, expectedFalseMatches(r)) <
-        poissonTail(w.observedFmr.count, expectedFalseMatches(w))
-        ? r
-        : w,
-    undefined,
-  );
+  // The threshold whose false matches come nearest to contradicting the promise.
+  const weakest = [...observed].sort((a, b) => falseMatchP(a) - falseMatchP(b))[0];
   const describe = (r: ThresholdRow) =>
-    `at ${r.score.toFixed(1)}: ${r.observedFmr.count} of ${r.observedFmr.n} where ${expectedFalseMatches(r).toFixed(2)} were promised, P = ${poissonTail(r.observedFmr.count, expectedFalseMatches(r)).toPrecision(2)}`;
+    `at ${r.score.toFixed(1)}: ${r.observedFmr.count} of ${r.observedFmr.n} where ${expectedFalseMatches(r).toFixed(2)} were promised, P = ${falseMatchP(r).toPrecision(2)}`;
   return {
     metric: `observed FMR at the table's thresholds, ${s.set}`,
-    target: 'no higher than promised (Poisson P ≥ 0.05)',
+    target: `no higher than promised (Poisson P ≥ ${FMR_CONTRADICTED_P})`,
     measured:
       worse.length === 0
         ? `consistent at ${observed.length} thresholds with false matches`

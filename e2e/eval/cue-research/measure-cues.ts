@@ -125,11 +125,10 @@ export async function measureCues(
     const cls = CLASS_OF[f.kind];
     if (cls === undefined) continue;
     const bytes = await readFile(path.join(dir, f.file));
-    samples.push(
-      cls.endsWith('video')
-        ? await videoCues(models, config, f.file, cls, bytes)
-        : await pictureCues(models, config, f.file, cls, bytes),
-    );
+    const images = cls.endsWith('video')
+      ? await videoFrames(bytes, config)
+      : [await workingPicture(bytes, config)];
+    samples.push(await sampleCues(models, f.file, cls, images));
   }
   const moving = MOTIONS.filter((m) => m !== 'static');
   const photos = manifest.filter((f) => CLASS_OF[f.kind] === 'real picture');
@@ -137,8 +136,8 @@ export async function measureCues(
     const motion = moving[i % moving.length]!;
     const clip = await makeStillClip(path.join(dir, f.file), motion, scratch, `cue-${i}`);
     try {
-      const s = await videoCues(models, config, f.file, 'still-photo clip', await readFile(clip));
-      samples.push({ ...s, file: `${f.file}#${motion}` });
+      const images = await videoFrames(await readFile(clip), config);
+      samples.push(await sampleCues(models, `${f.file}#${motion}`, 'still-photo clip', images));
     } finally {
       await rm(clip, { force: true });
       await rm(path.join(scratch, `cue-${i}.png`), { force: true });
@@ -197,19 +196,27 @@ function recaptureCues(frames: readonly { image: RgbImage; box: Box }[]) {
   return { border: median(border), moire: median(moire) };
 }
 
-async function videoCues(
-  models: FaceModels,
-  config: Config,
-  file: string,
-  cls: CueClass,
-  bytes: Uint8Array,
-): Promise<CueSample> {
+/** The frames the service samples from a video, decoded as it decodes them. */
+async function videoFrames(bytes: Uint8Array, config: Config): Promise<RgbImage[]> {
   const { frames } = await loadVideo(bytes, config.video, config.sampling, {
     ffmpegPath: config.ffmpegPath,
     ffprobePath: config.ffprobePath,
   });
+  return frames.map((f) => f.image);
+}
+
+/**
+ * Every cue a sample's pictures allow: the recapture cues on up to RECAPTURE_FRAMES evenly
+ * spaced pictures with a subject, parallax over all of them (a single picture has none).
+ */
+async function sampleCues(
+  models: FaceModels,
+  file: string,
+  cls: CueClass,
+  images: readonly RgbImage[],
+): Promise<CueSample> {
   const seen: { image: RgbImage; box: Box; landmarks: readonly Point[] }[] = [];
-  for (const { image } of frames) {
+  for (const image of images) {
     const subject = await findSubject(models, image);
     if (subject !== undefined) seen.push({ image, box: subject.box, landmarks: subject.landmarks });
   }
@@ -231,23 +238,6 @@ async function videoCues(
       parallax: parallax?.magnitude,
       rankOneShare: parallax?.rankOneShare,
     }),
-  };
-}
-
-async function pictureCues(
-  models: FaceModels,
-  config: Config,
-  file: string,
-  cls: CueClass,
-  bytes: Uint8Array,
-): Promise<CueSample> {
-  const image = await workingPicture(bytes, config);
-  const subject = await findSubject(models, image);
-  return {
-    file,
-    class: cls,
-    frames: subject === undefined ? 0 : 1,
-    cues: subject === undefined ? {} : present(recaptureCues([{ image, box: subject.box }])),
   };
 }
 

@@ -12,6 +12,7 @@
 import FFT from 'fft.js';
 import type { RgbImage } from '../../../services/verifier/src/media/types.js';
 import type { Box } from '../../../services/verifier/src/vision/geometry/types.js';
+import { luma } from '../../../services/verifier/src/vision/luma.js';
 
 /** The window's side: the largest power of two within this share of the face box. */
 const FACE_SHARE = 0.6;
@@ -76,8 +77,7 @@ function spectrum(image: RgbImage, box: Box, n: number): Float64Array {
     const sy = Math.min(image.height - 1, Math.max(0, top + y));
     for (let x = 0; x < n; x++) {
       const sx = Math.min(image.width - 1, Math.max(0, left + x));
-      const i = (sy * image.width + sx) * 3;
-      const v = 0.299 * image.data[i]! + 0.587 * image.data[i + 1]! + 0.114 * image.data[i + 2]!;
+      const v = luma(image.data, (sy * image.width + sx) * 3);
       grey[y * n + x] = v;
       mean += v;
     }

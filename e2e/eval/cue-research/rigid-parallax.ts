@@ -14,6 +14,7 @@ import {
   alignToMeanShape,
   MOTION_SMOOTHING_FRAMES,
   percentile,
+  rmsLength,
   smoothedResiduals,
 } from '../../../services/verifier/src/pipeline/liveness/temporal-cues.js';
 import type { Point } from '../../../services/verifier/src/vision/geometry/types.js';
@@ -42,9 +43,7 @@ export function rigidParallax(
   );
   const iod = iods.reduce((a, b) => a + b, 0) / iods.length;
   const windows = smoothedResiduals(aligned, reference, MOTION_SMOOTHING_FRAMES);
-  const rms = windows.map(
-    (w) => Math.sqrt(w.reduce((s, r) => s + r.x ** 2 + r.y ** 2, 0) / w.length) / iod,
-  );
+  const rms = windows.map((w) => rmsLength(w) / iod);
   // Rows: the x and the y residuals of each window; columns: the points.
   const rows = windows.flatMap((w) => [w.map((r) => r.x / iod), w.map((r) => r.y / iod)]);
   const energy = new SingularValueDecomposition(new Matrix(rows), {

@@ -10,6 +10,7 @@
  */
 import type { RgbImage } from '../../../services/verifier/src/media/types.js';
 import type { Box } from '../../../services/verifier/src/vision/geometry/types.js';
+import { luma } from '../../../services/verifier/src/vision/luma.js';
 
 export interface BorderSides {
   /** Share (0–1) of the face's span covered by the best straight edge on each side. */
@@ -65,10 +66,7 @@ function greyRegion(image: RgbImage, box: Box): GreyRegion {
   const width = Math.max(3, Math.floor((x1 - x0) * scale));
   const height = Math.max(3, Math.floor((y1 - y0) * scale));
   const { data, width: iw } = image;
-  const lum = (x: number, y: number) => {
-    const i = (y * iw + x) * 3;
-    return 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;
-  };
+  const lum = (x: number, y: number) => luma(data, (y * iw + x) * 3);
   const grey = new Float32Array(width * height);
   for (let y = 0; y < height; y++) {
     const sy = Math.min(image.height - 1.001, y0 + y / scale);

@@ -6,7 +6,7 @@
  * With both models the similarity is the mean of their z-scores against impostor pairs:
  * each model's score, minus its impostor mean, over its impostor spread. The two models
  * were trained apart and err on different pairs, so their mean separates identities
- * better than either (docs/eval: TAR at the strictest bound 96.3% → 99.5%); equal weights,
+ * better than either (docs/eval: TAR at the strictest bound 95.7% → 99.5%); equal weights,
  * because a weight fitted on a corpus this small would be fitted to its few hard pairs.
  */
 import type { BundleManifest } from '../models/bundle-manifest.js';

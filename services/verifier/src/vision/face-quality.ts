@@ -1,6 +1,7 @@
 import type { RgbImage } from '../media/types.js';
 import { fivePoints, interOcular } from './face.js';
 import type { Point } from './geometry/types.js';
+import { luma } from './luma.js';
 
 /**
  * Sharpness of an aligned face crop: variance of the 4-neighbour Laplacian of its grey
@@ -10,8 +11,7 @@ import type { Point } from './geometry/types.js';
 export function sharpness(aligned: RgbImage): number {
   const { width: w, height: h, data } = aligned;
   const g = new Float32Array(w * h);
-  for (let i = 0; i < w * h; i++)
-    g[i] = 0.299 * data[i * 3]! + 0.587 * data[i * 3 + 1]! + 0.114 * data[i * 3 + 2]!;
+  for (let i = 0; i < w * h; i++) g[i] = luma(data, i * 3);
   let s = 0,
     s2 = 0,
     n = 0;

@@ -1,5 +1,6 @@
 import type { RgbImage } from '../media/types.js';
 import type { InputSpec } from '../models/bundle-manifest.js';
+import { luma } from './luma.js';
 
 /**
  * Packs an image already at the model's input size into an NCHW float tensor, in the
@@ -22,8 +23,7 @@ export function toTensor(
   const { mean, scale } = spec;
   if (spec.channels === 'GRAY') {
     for (let i = 0; i < plane; i++) {
-      const g = 0.299 * data[i * 3]! + 0.587 * data[i * 3 + 1]! + 0.114 * data[i * 3 + 2]!;
-      dst[offset + i] = (g - mean) * scale;
+      dst[offset + i] = (luma(data, i * 3) - mean) * scale;
     }
     return dst;
   }

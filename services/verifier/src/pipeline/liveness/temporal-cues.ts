@@ -28,8 +28,7 @@ export function nonPlanarMotion(obs: readonly FrameObservation[]): number {
   );
   const iod = obs.reduce((sum, o) => sum + o.iod, 0) / obs.length;
   const residuals = smoothedResiduals(aligned, reference, MOTION_SMOOTHING_FRAMES).map(
-    (window) =>
-      Math.sqrt(window.reduce((s, r) => s + r.x ** 2 + r.y ** 2, 0) / window.length) / iod,
+    (window) => rmsLength(window) / iod,
   );
   return percentile(residuals, 0.9);
 }
@@ -79,6 +78,11 @@ export function smoothedResiduals(
     );
   }
   return windows;
+}
+
+/** Root mean square length of a set of vectors. */
+export function rmsLength(vectors: readonly Point[]): number {
+  return Math.sqrt(vectors.reduce((s, r) => s + r.x ** 2 + r.y ** 2, 0) / vectors.length);
 }
 
 function meanShape(shapes: readonly Point[][]): Point[] {
