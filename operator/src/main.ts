@@ -27,7 +27,7 @@ const abort = new AbortController();
 let leading = false;
 
 // Liveness answers as long as the process runs; readiness once it leads or stands by.
-http
+const health = http
   .createServer((req, res) => {
     res.writeHead(req.url === '/healthz' || req.url === '/readyz' ? 200 : 404, {
       'content-type': 'text/plain',
@@ -38,21 +38,27 @@ http
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
+    if (abort.signal.aborted) {
+      log('warn', `${signal} again: exiting without releasing the Lease`);
+      process.exit(1);
+    }
     log('info', `${signal}: stopping`);
     abort.abort();
-    setTimeout(() => process.exit(0), 2000).unref();
   });
 }
 
+// client-go's defaults: a leader that cannot renew for 10 s stops before a standby,
+// which waits 15 s from the last renewal it saw, may take over.
 const elector = new LeaderElector(client, {
   namespace: config.leaseNamespace,
   name: config.leaseName,
   identity: config.identity,
   leaseDurationSeconds: 15,
-  renewIntervalMs: 5000,
+  renewDeadlineMs: 10_000,
+  renewIntervalMs: 2000,
 });
 await elector.run(abort.signal, () => {
-  // Another replica may already act: stop at once rather than race it.
+  // Another replica may act soon: stop at once rather than race it.
   log('error', 'leadership lost; exiting');
   process.exit(1);
 });
@@ -70,3 +76,8 @@ if (!abort.signal.aborted) {
   });
   await operator.run(abort.signal);
 }
+// Only now that no reconcile runs: hand the Lease over at once instead of letting it expire.
+await elector.release();
+health.close();
+log('info', 'stopped');
+process.exit(0);
