@@ -1,9 +1,19 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Condition, KubeObject } from '../api/object-meta.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import type { ResourceType } from '../kube/resource-types.js';
 import type { EventRecorder } from './event-recorder.js';
 
-/** Writes a status with server-side apply, and only when it changed: idle services cause no writes. */
+/** The value as it travels as JSON: undefined members gone, key order irrelevant to comparison. */
+function asJson(value: unknown): unknown {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+}
+
+/**
+ * Writes a status with server-side apply, and only when it changed: idle services cause
+ * no writes. "Changed" is semantic, not textual: the API server returns a custom
+ * resource's fields in its own key order, which must not count as a change.
+ */
 export async function writeStatus(
   client: KubeClient,
   type: ResourceType,
@@ -11,7 +21,7 @@ export async function writeStatus(
   before: unknown,
   after: object,
 ): Promise<void> {
-  if (JSON.stringify(before) === JSON.stringify(after)) return;
+  if (isDeepStrictEqual(asJson(before), asJson(after))) return;
   await client.applyStatus(type, {
     apiVersion: object.apiVersion,
     kind: object.kind,

@@ -13,7 +13,13 @@ import type { KubeClient } from '../kube/kube-client.js';
 import { Resources } from '../kube/resource-types.js';
 import { analyze } from '../rollout/analysis.js';
 import { since, summarizeTotals, totals } from '../rollout/metrics-summary.js';
-import { analysisDue, nextAnalysisAt, planRollout, type RolloutState } from '../rollout/plan.js';
+import {
+  analysisDue,
+  nextAnalysisAt,
+  planRollout,
+  reanalysisIntervalMs,
+  type RolloutState,
+} from '../rollout/plan.js';
 import { splitTraffic } from '../rollout/traffic.js';
 import { serviceStatus } from '../status/service-status.js';
 import { applyChildren } from './children.js';
@@ -265,13 +271,9 @@ export class VerificationServiceReconciler {
     const delays: number[] = [];
     const due = nextAnalysisAt(spec, state);
     if (due && !spec.rollout.paused) {
-      // After an inconclusive analysis the step is already due; look again a quarter step later.
-      delays.push(
-        Math.max(
-          due.getTime() - time.getTime(),
-          Math.max(250, (spec.rollout.pauseSeconds * 1000) / 4),
-        ),
-      );
+      // Past due means the analysis could not run (a model went missing): try again later.
+      const wait = due.getTime() - time.getTime();
+      delays.push(wait > 0 ? wait : reanalysisIntervalMs(spec));
     }
     if (spec.autoscaling?.mode === 'concurrency') delays.push(this.deps.autoscaleIntervalMs);
     return delays.length > 0 ? { requeueAfterMs: Math.min(...delays) } : {};

@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analysisDue, planRollout, type RolloutInput, type RolloutState } from './plan.js';
+import {
+  analysisDue,
+  nextAnalysisAt,
+  planRollout,
+  reanalysisIntervalMs,
+  type RolloutInput,
+  type RolloutState,
+} from './plan.js';
 import { resolved } from '../../test/fixtures.js';
 import type { AnalysisResult } from '../api/verification-service.js';
 
@@ -70,6 +77,18 @@ test('a model change starts a canary at the first step; the clock starts once it
   assert.equal(clocked.state.rollout.stepStartedAt, now.toISOString());
   assert.equal(analysisDue(resolved({ modelRef: 'v2' }), clocked.state, now), false);
   assert.equal(analysisDue(resolved({ modelRef: 'v2' }), clocked.state, later), true);
+});
+
+test('an inconclusive step is judged again only after the re-analysis interval', () => {
+  const spec = resolved({ modelRef: 'v2' });
+  const clocked = run(run(idle).state).state;
+  const waiting = run(clocked, { analysis: verdict('Inconclusive'), now: later }).state;
+  assert.equal(waiting.rollout.lastAnalysis?.verdict, 'Inconclusive');
+  const interval = reanalysisIntervalMs(spec);
+  assert.equal(nextAnalysisAt(spec, waiting)?.getTime(), later.getTime() + interval);
+  assert.equal(analysisDue(spec, waiting, later), false, 'not again at once: that was a loop');
+  assert.equal(analysisDue(spec, waiting, new Date(later.getTime() + interval - 1)), false);
+  assert.equal(analysisDue(spec, waiting, new Date(later.getTime() + interval)), true);
 });
 
 test('passing analyses advance the steps and then promote', () => {

@@ -32,24 +32,36 @@ export interface RolloutDecision {
 
 const IDLE: RolloutStatus = { phase: 'Idle', step: -1, trafficPercent: 0 };
 
-/** True when the current step's pause has elapsed and its analysis should run now. */
-export function analysisDue(spec: ResolvedSpec, state: RolloutState, now: Date): boolean {
-  const { rollout } = state;
-  if (
-    rollout.phase !== 'Progressing' ||
-    !rollout.stepStartedAt ||
-    spec.rollout.paused ||
-    spec.rollout.abort
-  )
-    return false;
-  return now.getTime() - Date.parse(rollout.stepStartedAt) >= spec.rollout.pauseSeconds * 1000;
+/**
+ * How long a step that waits for evidence waits before it is judged again: a quarter of
+ * the pause, at least a second. Each analysis is recorded in status, so this is also the
+ * most often status changes while a canary lacks traffic.
+ */
+export function reanalysisIntervalMs(spec: ResolvedSpec): number {
+  return Math.max(1000, (spec.rollout.pauseSeconds * 1000) / 4);
 }
 
-/** When the current step's analysis is due, for requeueing; undefined when no clock runs. */
+/**
+ * When the current step is judged next, for requeueing; undefined when no clock runs.
+ * The step's pause must have elapsed, and an inconclusive analysis within this step is
+ * repeated only after the re-analysis interval: were it repeated at once, each recorded
+ * analysis would come back as a watch event and trigger the next, a write loop.
+ */
 export function nextAnalysisAt(spec: ResolvedSpec, state: RolloutState): Date | undefined {
-  const started = state.rollout.stepStartedAt;
-  if (state.rollout.phase !== 'Progressing' || !started) return undefined;
-  return new Date(Date.parse(started) + spec.rollout.pauseSeconds * 1000);
+  const { stepStartedAt, lastAnalysis, phase } = state.rollout;
+  if (phase !== 'Progressing' || !stepStartedAt) return undefined;
+  const started = Date.parse(stepStartedAt);
+  const pauseEnds = started + spec.rollout.pauseSeconds * 1000;
+  const last = lastAnalysis ? Date.parse(lastAnalysis.time) : Number.NaN;
+  if (!(last >= started)) return new Date(pauseEnds);
+  return new Date(Math.max(pauseEnds, last + reanalysisIntervalMs(spec)));
+}
+
+/** True when the current step should be judged now (see `nextAnalysisAt`). */
+export function analysisDue(spec: ResolvedSpec, state: RolloutState, now: Date): boolean {
+  if (spec.rollout.paused || spec.rollout.abort) return false;
+  const due = nextAnalysisAt(spec, state);
+  return due !== undefined && now.getTime() >= due.getTime();
 }
 
 function startCanary(input: RolloutInput, target: string): RolloutDecision {
