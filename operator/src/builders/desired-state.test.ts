@@ -173,6 +173,16 @@ test('a canary gets its own Deployment; without a route it shares the main Servi
   assert.ok(prune.some((r) => r.kind === 'Service' && r.name === 'face-canary'));
 });
 
+test('a stable track whose FaceModel is gone keeps its Deployment: neither rendered nor pruned', () => {
+  const { apply, prune } = desiredState(
+    input({}, { stableModel: undefined, canaryModel: builtinModel('v2'), canaryReplicas: 1 }),
+  );
+  const names = (list: Array<{ kind: string; metadata?: { name: string }; name?: string }>) =>
+    list.filter((o) => o.kind === 'Deployment').map((o) => o.metadata?.name ?? o.name);
+  assert.deepEqual(names(apply), ['face-canary']);
+  assert.deepEqual(names(prune), []);
+});
+
 test('with an HTTPRoute the canary weight splits traffic between track Services', () => {
   const exposure = { httpRoute: { parentRefs: [{ name: 'public' }], hostnames: ['face.example'] } };
   const { apply } = desiredState(

@@ -13,7 +13,12 @@ export interface DesiredInput {
   service: string;
   owner: OwnerReference;
   spec: ResolvedSpec;
-  stableModel: FaceModel;
+  /**
+   * The stable track's model; undefined when its FaceModel was deleted while serving
+   * (a helm upgrade removes the previous version): the stable Deployment then keeps
+   * running as it is, neither re-rendered nor pruned, until a promotion replaces it.
+   */
+  stableModel: FaceModel | undefined;
   canaryModel: FaceModel | undefined;
   stableReplicas: number;
   canaryReplicas: number;
@@ -53,16 +58,17 @@ export function desiredState(input: DesiredInput): DesiredState {
   };
   const base = { namespace, service, owner, spec, settings: input.settings };
 
-  apply.push(
-    asObject(
-      buildDeployment({
-        ...base,
-        track: 'stable',
-        model: input.stableModel,
-        replicas: hpa ? undefined : input.stableReplicas,
-      }),
-    ),
-  );
+  if (input.stableModel)
+    apply.push(
+      asObject(
+        buildDeployment({
+          ...base,
+          track: 'stable',
+          model: input.stableModel,
+          replicas: hpa ? undefined : input.stableReplicas,
+        }),
+      ),
+    );
   optional(
     input.canaryModel && input.canaryReplicas > 0
       ? buildDeployment({

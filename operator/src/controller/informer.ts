@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import type { KubeObject } from '../api/object-meta.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { isGone } from '../kube/kube-error.js';
@@ -98,9 +99,10 @@ export class Informer {
         }
         // Back off: a kind the cluster does not serve (HTTPRoute without Gateway API) keeps failing.
         failures += 1;
-        await new Promise((resolve) =>
-          setTimeout(resolve, Math.min(this.maxRetryMs, this.retryMs * 2 ** (failures - 1))),
-        );
+        // Abortable, so a stopping operator does not wait out a 30 s backoff.
+        await setTimeout(Math.min(this.maxRetryMs, this.retryMs * 2 ** (failures - 1)), undefined, {
+          signal,
+        }).catch(() => undefined);
       }
     }
   }

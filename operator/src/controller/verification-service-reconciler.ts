@@ -128,8 +128,13 @@ export class VerificationServiceReconciler {
     ];
 
     // Each step is judged on its own traffic: the counters' increase since the step began.
+    // Stable's version as recorded, for when its FaceModel is gone (see DesiredInput).
+    const recordedStableVersion =
+      service.status?.stableModel === previous.stableModel
+        ? service.status?.stableVersion
+        : undefined;
     const observed = analysisDue(spec, previous, time)
-      ? await this.observe(namespace, name, previous)
+      ? await this.observe(namespace, name, previous, recordedStableVersion)
       : undefined;
     const baseline = previous.rollout.baseline;
     const analysis = observed
@@ -148,7 +153,14 @@ export class VerificationServiceReconciler {
       ...(analysis ? { analysis } : {}),
       now: time,
     });
-    const state = await this.withBaseline(decision.state, previous, observed, namespace, name);
+    const state = await this.withBaseline(
+      decision.state,
+      previous,
+      observed,
+      namespace,
+      name,
+      recordedStableVersion,
+    );
     if (decision.event) {
       await events.record(
         object,
@@ -183,7 +195,7 @@ export class VerificationServiceReconciler {
     );
 
     let applyError: string | undefined;
-    if (stableModel) {
+    if (stableModel || (state.stableModel && stable.exists)) {
       try {
         const desired = desiredState({
           namespace,
@@ -217,6 +229,8 @@ export class VerificationServiceReconciler {
       state,
       targetState: modelState(target),
       stableModel,
+      recordedStableVersion:
+        state.stableModel === previous.stableModel ? recordedStableVersion : undefined,
       canaryModel,
       split,
       stableReady: stable.ready,
@@ -239,31 +253,38 @@ export class VerificationServiceReconciler {
     observed: TrackTotals | undefined,
     namespace: string,
     name: string,
+    recordedStableVersion: string | undefined,
   ): Promise<RolloutState> {
     const started = state.rollout.stepStartedAt;
     if (!started || started === previous.rollout.stepStartedAt) return state;
-    const baseline = observed ?? (await this.observe(namespace, name, state));
+    const baseline =
+      observed ?? (await this.observe(namespace, name, state, recordedStableVersion));
     return baseline ? { ...state, rollout: { ...state.rollout, baseline } } : state;
   }
 
-  /** Both tracks' counters now, by the version each should serve; undefined without both models. */
+  /**
+   * Both tracks' counters now, by the version each should serve; undefined without the
+   * canary's model or a version for stable (its FaceModel's, else the one recorded).
+   */
   private async observe(
     namespace: string,
     service: string,
     state: RolloutState,
+    recordedStableVersion: string | undefined,
   ): Promise<TrackTotals | undefined> {
     const [canaryModel, stableModel] = [
       await this.model(namespace, state.canaryModel),
       await this.model(namespace, state.stableModel),
     ];
-    if (!canaryModel || !stableModel) return undefined;
+    const stableVersion = stableModel?.spec.version ?? recordedStableVersion;
+    if (!canaryModel || !stableVersion) return undefined;
     const [canary, stable] = await Promise.all([
       this.deps.metrics.scrape({ namespace, service, track: 'canary' }),
       this.deps.metrics.scrape({ namespace, service, track: 'stable' }),
     ]);
     return {
       canary: totals(canary, canaryModel.spec.version),
-      stable: totals(stable, stableModel.spec.version),
+      stable: totals(stable, stableVersion),
     };
   }
 

@@ -18,6 +18,8 @@ export interface StatusInput {
   state: RolloutState;
   targetState: ModelState;
   stableModel: FaceModel | undefined;
+  /** The version status recorded for stable, kept while its FaceModel is gone. */
+  recordedStableVersion: string | undefined;
   canaryModel: FaceModel | undefined;
   split: TrafficSplit;
   stableReady: number;
@@ -58,7 +60,11 @@ export function serviceStatus(input: StatusInput): VerificationServiceStatus {
     observedGeneration: input.generation,
     conditions,
     ...(state.stableModel ? { stableModel: state.stableModel } : {}),
-    ...(stableModel ? { stableVersion: stableModel.spec.version } : {}),
+    ...(stableModel
+      ? { stableVersion: stableModel.spec.version }
+      : input.recordedStableVersion
+        ? { stableVersion: input.recordedStableVersion }
+        : {}),
     ...(state.canaryModel ? { canaryModel: state.canaryModel } : {}),
     ...(canaryModel ? { canaryVersion: canaryModel.spec.version } : {}),
     rollout,

@@ -5,14 +5,19 @@ import { RestKubeClient } from '../../src/kube/rest-client.js';
 import type { ResourceType } from '../../src/kube/resource-types.js';
 import { createOperator } from '../../src/operator.js';
 import { parsePrometheusText, type Sample } from '../../src/rollout/prometheus-text.js';
+import { FIELD_MANAGER } from '../../src/api/group.js';
+import { adminClient, controlPlane, installCrds } from '../cluster/control-plane.js';
+import { standInForKubelet } from '../cluster/kubelet-stand-in.js';
 import { startStandIn } from '../standin/stand-in.js';
 import { metricsText } from '../fixtures.js';
 
-/** Where the suite runs: the stand-in by default, a real cluster under `npm run test:cluster`. */
+/** Where the suite runs: a real API server when one is at hand, else the stand-in. */
 export interface Environment {
   mode: 'stand-in' | 'cluster';
+  /** Why the suite is not on a real API server; undefined when it is. */
+  standInReason?: string;
   namespace: string;
-  /** The verifier image the suite's services run; on a real cluster it must become ready. */
+  /** The verifier image the suite's services name; no pod runs it in either mode. */
   image: string;
   /** A client acting as a user (field manager `silentid-test`), not as the operator. */
   user: KubeClient;
@@ -25,41 +30,76 @@ export interface Environment {
 }
 
 const SECRET: ResourceType = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret' };
+const NAMESPACE: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'namespaces',
+  kind: 'Namespace',
+};
 
-/** Starts the environment named by SILENTID_TEST_CLUSTER. */
+/** A namespace of its own per run: a deleted one lingers while the cluster empties it. */
+export async function createTestNamespace(client: KubeClient, prefix: string): Promise<string> {
+  const name = `${prefix}-${Date.now().toString(36)}-${process.pid}`;
+  await client.create(NAMESPACE, {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, labels: { 'silentid.dev/test': 'true' } },
+  });
+  // The pods read the key ring by reference; a real API server admits them without it.
+  await client.create(SECRET, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'silentid-keys', namespace: name },
+    stringData: { key: 'dcbbad6765e14139a07d34b92292a672', nonce: 'df25d188a061' },
+  } as KubeObject);
+  return name;
+}
+
+/** Deletes a test namespace; the cluster's controllers collect what it held. */
+export async function deleteTestNamespace(client: KubeClient, name: string): Promise<void> {
+  await client.delete(NAMESPACE, '', name);
+}
+
+/**
+ * A real API server (SILENTID_TEST_KUBECONFIG, or ../shared/tools/k8s started on demand)
+ * unless SILENTID_TEST_STANDIN=1; the stand-in when there is none, saying why. Under
+ * `npm run test:cluster` (SILENTID_TEST_CLUSTER=1) a missing API server is an error.
+ */
 export async function startEnvironment(): Promise<Environment> {
-  if (process.env.SILENTID_TEST_CLUSTER === '1') {
-    if (!process.env.KUBECONFIG)
-      throw new Error(
-        'test:cluster needs KUBECONFIG pointing at a cluster with the chart CRDs applied',
-      );
-    const namespace = process.env.SILENTID_TEST_NAMESPACE ?? 'silentid-test';
-    const user = RestKubeClient.fromDefault('silentid-test');
-    // The pods read the key ring by reference; without the Secret they never start.
-    await user.apply(
-      SECRET,
-      {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: { name: 'silentid-keys', namespace },
-        stringData: { key: 'dcbbad6765e14139a07d34b92292a672', nonce: 'df25d188a061' },
-      } as KubeObject,
-      { force: true },
-    );
-    return {
-      mode: 'cluster',
-      namespace,
-      image: process.env.SILENTID_TEST_IMAGE ?? 'ghcr.io/silentid/verifier:0.1.0',
-      user,
-      human: RestKubeClient.fromDefault('kubectl-edit'),
-      newOperatorClient: () => RestKubeClient.fromDefault(),
-      patienceMs: 600_000,
-      close: async () => {},
-    };
+  const plane =
+    process.env.SILENTID_TEST_STANDIN === '1'
+      ? 'SILENTID_TEST_STANDIN=1 asks for the stand-in'
+      : await controlPlane();
+  if (typeof plane === 'string') {
+    if (process.env.SILENTID_TEST_CLUSTER === '1') throw new Error(plane);
+    return standInEnvironment(plane);
   }
+  await installCrds(plane);
+  const admin = adminClient(plane, 'silentid-test');
+  const namespace = await createTestNamespace(admin, 'silentid-test');
+  const stop = new AbortController();
+  const kubelet = standInForKubelet(adminClient(plane, 'kubelet-stand-in'), namespace, stop.signal);
+  return {
+    mode: 'cluster',
+    namespace,
+    image: 'ghcr.io/silentid/verifier:test',
+    user: admin,
+    human: adminClient(plane, 'kubectl-edit'),
+    newOperatorClient: () => adminClient(plane, FIELD_MANAGER),
+    patienceMs: 60_000,
+    close: async () => {
+      stop.abort();
+      await kubelet;
+      await deleteTestNamespace(admin, namespace);
+    },
+  };
+}
+
+async function standInEnvironment(reason: string): Promise<Environment> {
   const standIn = await startStandIn();
   return {
     mode: 'stand-in',
+    standInReason: reason,
     namespace: 'silentid-test',
     image: 'ghcr.io/silentid/verifier:test',
     user: new RestKubeClient(standIn.config, 'silentid-test'),
@@ -111,15 +151,28 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
-export function runOperator(env: Environment, metrics: MetricsSource): RunningOperator {
+/** What a test may change about the operator it runs. */
+export interface OperatorOverrides {
+  /** The operator's API client, e.g. one acting as the chart's ServiceAccount. */
+  client?: KubeClient;
+  /** Where the operator's warnings go (reconcile failures, event write errors). */
+  log?: (message: string) => void;
+}
+
+export function runOperator(
+  env: Environment,
+  metrics: MetricsSource,
+  overrides: OperatorOverrides = {},
+): RunningOperator {
   const abort = new AbortController();
   const operator = createOperator({
-    client: env.newOperatorClient(),
+    client: overrides.client ?? env.newOperatorClient(),
     metrics,
     settings: { fetcherImage: 'curlimages/curl:8.11.1' },
     autoscaleIntervalMs: 500,
     workers: 2,
     backoff: { baseMs: 50, maxMs: 2000 },
+    ...(overrides.log ? { log: overrides.log } : {}),
   });
   const running = operator.run(abort.signal);
   return {

@@ -1,0 +1,69 @@
+import type { KubeObject } from '../../src/api/object-meta.js';
+import type { KubeClient } from '../../src/kube/kube-client.js';
+import { Resources } from '../../src/kube/resource-types.js';
+
+/** A kubelet's view of a pod: which conditions it reported. */
+interface PodStatus {
+  conditions?: Array<{ type: string; status: string }>;
+}
+
+function ready(pod: KubeObject): boolean {
+  return (
+    ((pod.status ?? {}) as PodStatus).conditions?.some(
+      (c) => c.type === 'Ready' && c.status === 'True',
+    ) === true
+  );
+}
+
+/**
+ * Stands in for the kubelet the test control plane lacks: every Pod created in
+ * `namespace` is reported Running and Ready through the status subresource, as a kubelet
+ * would once its containers passed their readiness probes. Nothing runs; the ReplicaSet
+ * and Deployment controllers then count the pod, so rollouts progress as on a cluster.
+ */
+export function standInForKubelet(
+  client: KubeClient,
+  namespace: string,
+  signal: AbortSignal,
+): Promise<void> {
+  let podIp = 1;
+  const markReady = async (pod: KubeObject): Promise<void> => {
+    if (pod.metadata.deletionTimestamp || ready(pod)) return;
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    await client
+      .applyStatus(Resources.Pod, {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: pod.metadata.name, namespace },
+        status: {
+          phase: 'Running',
+          podIP: `10.244.0.${(podIp++ % 250) + 2}`,
+          conditions: [
+            { type: 'Ready', status: 'True', lastTransitionTime: now },
+            { type: 'ContainersReady', status: 'True', lastTransitionTime: now },
+          ],
+        },
+      } as KubeObject)
+      // A pod deleted meanwhile (a scale-down) needs no status.
+      .catch(() => undefined);
+  };
+  return (async () => {
+    while (!signal.aborted) {
+      try {
+        const { items, resourceVersion } = await client.list(Resources.Pod, namespace);
+        await Promise.all(items.map(markReady));
+        await client.watch(
+          Resources.Pod,
+          namespace,
+          resourceVersion,
+          (event) => {
+            if (event.type === 'ADDED' || event.type === 'MODIFIED') void markReady(event.object);
+          },
+          signal,
+        );
+      } catch {
+        // A watch that expired: list again.
+      }
+    }
+  })();
+}
