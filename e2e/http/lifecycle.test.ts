@@ -1,61 +1,95 @@
 /**
- * The process around the requests: draining on SIGTERM, and a client that goes away.
+ * The process around the requests: a client that goes away, a saturated pod, draining on
+ * SIGTERM. Each step waits for the state it needs (a request in flight, queued, a
+ * decoder running, the listener closed), never for a fixed time; a request is held at
+ * a known point by sending only half its body. No corpus: the requests carry a sample
+ * photo and a still-photo video made at test time.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { corpusFile, corpusSkip } from '../support/corpus.js';
-import { postForm, seal } from '../support/http.js';
+import {
+  connectionRefused,
+  heldRequest,
+  metricValue,
+  postForm,
+  seal,
+  VERIFY_PATH,
+} from '../support/http.js';
+import { SampleMedia } from '../support/sample-media.js';
 import { startVerifierProcess, type VerifierProcess } from '../support/verifier-process.js';
+import { waitFor } from '../support/wait.js';
 
-const PATH = '/identity/silent_image_verification/stateless';
+let media: SampleMedia;
 let fields: Record<string, string>;
 
-/** The decoder processes (not tsx's esbuild service) a process has running. */
-const childrenOf = (pid: number): string[] => {
-  try {
-    return execFileSync('ps', ['-o', 'comm=', '--ppid', String(pid)])
-      .toString()
-      .trim()
-      .split('\n')
-      .filter((c) => /ff(mpeg|probe)/.test(c));
-  } catch {
-    return []; // ps exits 1 when there are none
-  }
-};
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const inFlight = (svc: VerifierProcess, n: number) =>
+  waitFor(`${n} request(s) in flight`, async () => {
+    return (await metricValue(svc.url, 'silentid_inflight_requests')) === n;
+  });
+const queued = (svc: VerifierProcess, n: number) =>
+  waitFor(`${n} request(s) queued`, async () => {
+    return (await metricValue(svc.url, 'silentid_queue_depth')) === n;
+  });
+/** Waits until the service has neither a decoder process nor a temp dir left. */
+const nothingLeft = (svc: VerifierProcess, when: string) =>
+  waitFor(`no decoder and no temp dir left ${when}`, async () => {
+    const left = [...svc.decoders(), ...(await svc.leftoverTempDirs())];
+    if (left.length > 0) throw new Error(`still there: ${left.join(', ')}`);
+    return true;
+  });
 
-describe('process lifecycle', { skip: corpusSkip }, () => {
+describe('process lifecycle', () => {
   before(async () => {
+    media = await SampleMedia.create();
     fields = {
-      encrypted_image: seal(await readFile(corpusFile('ageitgey__face_recognition/obama.jpg'))),
-      encrypted_video: seal(await readFile(corpusFile('KwaiVGI__LivePortrait/driving_d3.mp4'))),
+      encrypted_image: seal(await media.photo()),
+      encrypted_video: seal(await media.stillVideo()),
     };
   });
+  after(() => media?.remove());
 
   describe('a client that disconnects mid-request', () => {
     let svc: VerifierProcess;
     before(async () => (svc = await startVerifierProcess()));
-    after(async () => assert.equal(await svc.stop(), 0));
+    after(async () => assert.equal(await svc?.stop(), 0));
 
-    test('cancels its work: no decoder process and no temp file outlives it', async () => {
-      for (const delay of [30, 120, 300]) {
-        const ctl = new AbortController();
-        const pending = fetch(new URL(PATH, svc.url), {
-          method: 'POST',
-          body: new URLSearchParams(fields),
-          signal: ctl.signal,
-        });
-        await sleep(delay);
-        ctl.abort();
-        await assert.rejects(pending);
-        await sleep(700);
-        assert.deepEqual(childrenOf(svc.child.pid!), [], `after an abort at ${delay} ms`);
-        assert.deepEqual(await svc.leftoverTempDirs(), []);
-      }
-      // And the service still answers.
-      assert.equal((await postForm(svc.url, fields)).status, 200);
+    test('while its body is still arriving: the request ends with it', async () => {
+      const held = heldRequest(svc.url, VERIFY_PATH, fields);
+      await inFlight(svc, 1);
+      held.abandon();
+      await assert.rejects(held.reply);
+      await inFlight(svc, 0);
+      await nothingLeft(svc, 'after an abort mid-body');
+    });
+
+    test('while its video decodes: the decoder is killed and the temp dir removed', async () => {
+      const ctl = new AbortController();
+      const pending = fetch(new URL(VERIFY_PATH, svc.url), {
+        method: 'POST',
+        body: new URLSearchParams(fields),
+        signal: ctl.signal,
+      });
+      // Fail at once, not at the deadline, if the answer comes before any decoder is seen.
+      const answered = new AbortController();
+      pending.then(
+        () => answered.abort(new Error('answered before a decoder was seen running')),
+        () => {},
+      );
+      const decoders = await waitFor('a decoder to run', () => svc.decoders().length > 0, {
+        intervalMs: 2,
+        signal: answered.signal,
+      });
+      assert.ok(decoders);
+      ctl.abort();
+      await assert.rejects(pending);
+      await nothingLeft(svc, 'after an abort mid-decode');
+      await inFlight(svc, 0);
+    });
+
+    test('and the service still answers', async () => {
+      const r = await postForm(svc.url, fields);
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+      await nothingLeft(svc, 'after an answered request');
     });
   });
 
@@ -64,33 +98,53 @@ describe('process lifecycle', { skip: corpusSkip }, () => {
       MAX_CONCURRENT_REQUESTS: '1',
       MAX_QUEUED_REQUESTS: '1',
     });
+    const running = heldRequest(svc.url, VERIFY_PATH, fields);
+    let waiting: ReturnType<typeof heldRequest> | undefined;
     try {
-      const replies = await Promise.all(Array.from({ length: 4 }, () => postForm(svc.url, fields)));
-      const refused = replies.filter((r) => r.status === 503);
-      assert.ok(refused.length >= 1, replies.map((r) => r.status).join(','));
-      for (const r of refused) {
-        assert.equal(r.json.code, 5003);
-        assert.equal(r.headers['retry-after'], '1');
+      await inFlight(svc, 1);
+      // The first request holds the only slot while its body is incomplete: the second waits.
+      waiting = heldRequest(svc.url, VERIFY_PATH, fields);
+      await queued(svc, 1);
+      const refused = await postForm(svc.url, fields);
+      assert.equal(refused.status, 503, JSON.stringify(refused.json));
+      assert.equal(refused.json.code, 5003);
+      assert.equal(refused.headers['retry-after'], '1');
+      // Both held requests complete once their bodies arrive: the first frees the slot
+      // the second is waiting for.
+      waiting.finish();
+      running.finish();
+      for (const held of [running, waiting]) {
+        const r = await held.reply;
+        assert.equal(r.status, 200, JSON.stringify(r.json));
       }
-      assert.ok(replies.some((r) => r.status === 200));
+      await queued(svc, 0);
       assert.equal((await postForm(svc.url, fields)).status, 200);
       const metrics = await (await fetch(new URL('/metrics', svc.url))).text();
-      assert.match(metrics, /silentid_requests_total\{[^}]*code="5003"[^}]*\} [1-9]/);
+      assert.match(metrics, /silentid_requests_total\{[^}]*code="5003"[^}]*\} 1\b/);
       assert.match(metrics, /silentid_queue_depth 0/);
     } finally {
+      running.abandon();
+      waiting?.abandon();
       assert.equal(await svc.stop(), 0);
     }
   });
 
   test('SIGTERM drains: the in-flight request completes, new connections are refused, exit 0', async () => {
     const svc = await startVerifierProcess();
-    const inFlight = postForm(svc.url, fields);
-    await sleep(150);
-    const exit = svc.stop();
-    const reply = await inFlight;
-    assert.equal(reply.status, 200, JSON.stringify(reply.json));
-    assert.equal(reply.json.code, 1000);
-    assert.equal(await exit, 0);
-    await assert.rejects(fetch(new URL('/healthz', svc.url)));
+    const held = heldRequest(svc.url, VERIFY_PATH, fields);
+    try {
+      await inFlight(svc, 1);
+      const exit = svc.stop();
+      await waitFor('the listener to close', () => connectionRefused(svc.url));
+      held.finish();
+      const reply = await held.reply;
+      assert.equal(reply.status, 200, JSON.stringify(reply.json));
+      assert.equal(reply.json.code, 1000);
+      assert.equal(await exit, 0);
+      await assert.rejects(fetch(new URL('/healthz', svc.url)));
+    } finally {
+      held.abandon();
+      await svc.stop();
+    }
   });
 });
