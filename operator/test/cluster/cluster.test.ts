@@ -189,6 +189,15 @@ test(
       [Resources.HorizontalPodAutoscaler, SERVICE],
     ] as const)
       assert.ok(await admin.get(type, env.namespace, name), `${type.kind} ${name}`);
+    // The namespace enforces the restricted Pod Security Standard: admitted pods prove
+    // the operator's and the verifier's pod specs meet it.
+    for (const selector of [
+      'app.kubernetes.io/name=silentid-operator',
+      `silentid.dev/service=${SERVICE}`,
+    ]) {
+      const { items } = await admin.list(Resources.Pod, env.namespace, selector);
+      assert.ok(items.length > 0, `pods admitted for ${selector}`);
+    }
     // A verb the chart's RBAC lacks shows up as a failed reconcile or event write.
     assert.deepEqual(
       operatorLog.filter((line) => /forbidden/i.test(line)),

@@ -37,13 +37,24 @@ const NAMESPACE: ResourceType = {
   kind: 'Namespace',
 };
 
-/** A namespace of its own per run: a deleted one lingers while the cluster empties it. */
+/**
+ * A namespace of its own per run (a deleted one lingers while the cluster empties it),
+ * enforcing the restricted Pod Security Standard: the API server's admission then refuses
+ * any pod the chart or the operator specifies with less than the restricted profile.
+ */
 export async function createTestNamespace(client: KubeClient, prefix: string): Promise<string> {
   const name = `${prefix}-${Date.now().toString(36)}-${process.pid}`;
   await client.create(NAMESPACE, {
     apiVersion: 'v1',
     kind: 'Namespace',
-    metadata: { name, labels: { 'silentid.dev/test': 'true' } },
+    metadata: {
+      name,
+      labels: {
+        'silentid.dev/test': 'true',
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/enforce-version': 'latest',
+      },
+    },
   });
   // The pods read the key ring by reference; a real API server admits them without it.
   await client.create(SECRET, {
