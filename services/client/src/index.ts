@@ -8,6 +8,7 @@ export {
 export {
   verifyRemote,
   VERIFY_PATH,
+  UnexpectedReplyError,
   type VerifyParams,
   type VerifyResponse,
   type ClientOptions,

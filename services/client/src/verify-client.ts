@@ -39,6 +39,20 @@ export type VerifyResponse =
 
 export const VERIFY_PATH = '/identity/silent_image_verification/stateless';
 
+/** The URL answered, but not with the service's JSON (e.g. a proxy's HTML error page). */
+export class UnexpectedReplyError extends Error {
+  override name = 'UnexpectedReplyError';
+  readonly status: number;
+  constructor(status: number) {
+    super(`HTTP ${status} without a JSON answer`);
+    this.status = status;
+  }
+}
+
+/**
+ * Sends one verification. Rejects with fetch's TypeError ("fetch failed") when no
+ * connection could be made, and with UnexpectedReplyError when the answer is not JSON.
+ */
 export async function verifyRemote(
   params: VerifyParams,
   opts: ClientOptions,
@@ -62,5 +76,7 @@ export async function verifyRemote(
     body: form,
     ...(opts.signal === undefined ? {} : { signal: opts.signal }),
   });
-  return { status: res.status, body: (await res.json()) as VerifyResponse };
+  const body = (await res.json().catch(() => undefined)) as VerifyResponse | undefined;
+  if (typeof body?.code !== 'number') throw new UnexpectedReplyError(res.status);
+  return { status: res.status, body };
 }
