@@ -7,12 +7,24 @@ import { startVerifier } from './server.js';
 try {
   const config = loadConfig();
   const verifier = await startVerifier(config);
-  const stop = (signal: string) => {
+  let draining = false;
+  const stop = (signal: NodeJS.Signals) => {
+    // Ctrl-C in a terminal reaches node twice under `npm start`: from the terminal and
+    // forwarded by npm. A repeat must not cut the drain short (the default action would
+    // kill the process mid-request); the drain is bounded by SHUTDOWN_GRACE_MS anyway.
+    if (draining) return verifier.log.info({ signal }, 'already shutting down');
+    draining = true;
     verifier.log.info({ signal }, 'shutting down');
-    void verifier.shutdown().then(() => process.exit(0));
+    verifier.shutdown().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        verifier.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 } catch (err) {
   // Start-up failures (bad config, checksum mismatch) are operator errors: say what, exit 1.
   process.stderr.write(
