@@ -11,6 +11,7 @@ import type { AppEnv } from './context.js';
 import { errorResponse } from './error-handler.js';
 import type { ApiDeps } from './form-route.js';
 import { requestId } from './middleware/request-id.js';
+import { apiDocsRoutes } from './routes/api-docs.js';
 import { operationsRoutes } from './routes/operations.js';
 import { IMAGE_VERIFICATION_PATH, imageVerificationRoutes } from './routes/image-verification.js';
 import { LIVENESS_PATH, livenessRoutes } from './routes/liveness.js';
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', livenessRoutes(deps));
   app.route('/', imageVerificationRoutes(deps));
   app.route('/', operationsRoutes({ metrics: deps.metrics, modelVersion, isReady: deps.isReady }));
+  app.route('/', apiDocsRoutes(modelVersion));
 
   // Hono answers an unmatched method with 404; the spec distinguishes 405.
   app.notFound((c) => {

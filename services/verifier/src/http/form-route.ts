@@ -1,10 +1,12 @@
 /**
  * What every API endpoint of the family shares: Content-Length rules, the streaming body
- * limit, admission to the bounded queue, the form, per-stage timing in Server-Timing and
- * metrics, and X-Model-Version. Each endpoint supplies only its handler.
+ * limit, admission to the bounded queue, the form and its validation, per-stage timing in
+ * Server-Timing and metrics, and X-Model-Version. Each endpoint supplies its FormEndpoint
+ * (the zod schemas that /openapi.json publishes) and its handler.
  */
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type { z } from 'zod';
 import type { Config } from '../config/config.js';
 import type { KeyRing } from '../crypto/key-ring.js';
 import { invalidContentLength } from '../errors/api-error.js';
@@ -15,7 +17,7 @@ import type { FaceModels } from '../vision/face-models.js';
 import type { Admission } from './admission.js';
 import type { AppEnv } from './context.js';
 import { requireLength } from './middleware/require-length.js';
-import { readForm, type FormFields } from './verify-form.js';
+import { parseForm, readForm } from './verify-form.js';
 
 /** What the API endpoints need; it is also the pipeline's PipelineDeps, passed on as is. */
 export interface ApiDeps {
@@ -27,8 +29,24 @@ export interface ApiDeps {
   readonly admission: Admission;
 }
 
-export interface FormRequest {
-  readonly form: FormFields;
+/** One POST endpoint: the schemas that validate its form and describe its answer. */
+export interface FormEndpoint<
+  Form extends z.ZodObject = z.ZodObject,
+  Answer extends z.ZodObject = z.ZodObject,
+> {
+  readonly path: string;
+  /** Also names its schemas in /openapi.json (`VerifyForm`, `VerifyAnswer`). */
+  readonly operationId: string;
+  readonly summary: string;
+  /** The request fields: every request is parsed with it; it is the documented request body. */
+  readonly form: Form;
+  /** The code-1000 answer, `request_id` included; the handler's result is typed by it. */
+  readonly answer: Answer;
+}
+
+export interface FormRequest<Fields> {
+  /** The form, validated and typed by the endpoint's zod schema. */
+  readonly fields: Fields;
   readonly timer: StageTimer;
   /** Aborted when the client goes away. */
   readonly signal: AbortSignal;
@@ -36,22 +54,22 @@ export interface FormRequest {
 }
 
 /** The JSON body of a code-1000 answer, without `request_id` (added here). */
-export type FormHandler = (
-  req: FormRequest,
+export type FormHandler<Form extends z.ZodObject, Answer extends z.ZodObject> = (
+  req: FormRequest<z.output<Form>>,
   c: Context<AppEnv>,
-) => Promise<Record<string, unknown>>;
+) => Promise<Omit<z.output<Answer>, 'request_id'>>;
 
-/** Registers POST `path` with the shared pipeline of checks around `handler`. */
-export function formRoute(
+/** Registers POST `endpoint.path` with the shared pipeline of checks around `handler`. */
+export function formRoute<Form extends z.ZodObject, Answer extends z.ZodObject>(
   app: Hono<AppEnv>,
-  path: string,
+  endpoint: FormEndpoint<Form, Answer>,
   deps: ApiDeps,
-  handler: FormHandler,
+  handler: FormHandler<Form, Answer>,
 ): void {
   const { config, metrics, admission } = deps;
   const modelVersion = deps.models.bundle.id;
   app.post(
-    path,
+    endpoint.path,
     requireLength,
     // Enforced while streaming: a 200 MB body is refused at its Content-Length, or at
     // the first byte past the limit when chunked, without being buffered.
@@ -70,9 +88,9 @@ export function formRoute(
       const signal = c.req.raw.signal;
       const release = await admission.acquire(signal);
       try {
-        const form = await readForm(c, config.maxBodyBytes);
+        const fields = parseForm(endpoint.form, await readForm(c, config.maxBodyBytes));
         const requestId = c.get('requestId');
-        const body = await handler({ form, timer, signal, requestId }, c);
+        const body = await handler({ fields, timer, signal, requestId }, c);
         return c.json({ ...body, request_id: requestId });
       } finally {
         release();

@@ -1,11 +1,65 @@
-/** The liveness part of a response, shared by the verification and liveness endpoints. */
+/**
+ * The liveness part of a response, shared by the verification and liveness endpoints:
+ * the zod shapes that /openapi.json describes, and the functions that fill them.
+ */
+import { z } from 'zod';
 import type { Metrics } from '../observability/metrics.js';
 import type { LivenessOutcome } from '../pipeline/check-liveness.js';
 
 type Outcome = Omit<LivenessOutcome, 'best'>;
 
+const score = z.number().min(0).max(1);
+
+/** `passed`, `liveness_score` and, with `return_status`, `liveness_status`. */
+export const livenessDecisionShape = {
+  passed: z.boolean().meta({ description: 'The liveness decision' }),
+  liveness_score: score.meta({
+    description: "passed is liveness_score ≥ the bundle's threshold (or LIVENESS_THRESHOLD)",
+  }),
+  liveness_status: z.enum(['ok', 'hack', 'short_time']).optional().meta({
+    description: 'With return_status. short_time: under VIDEO_MIN_SECONDS (2 s), not analysed',
+  }),
+};
+
+/** The selected frame and its face clipping, only when passed and asked for. */
+export const livenessImagesShape = {
+  image_timestamp: z
+    .number()
+    .optional()
+    .meta({ description: 'With return_image, when passed: the selected frame, in seconds' }),
+  base64_image: z
+    .string()
+    .optional()
+    .meta({ description: 'With return_image, when passed: the selected frame (JPEG, Base64)' }),
+  base64_face_image: z.string().optional().meta({
+    description: 'With return_face_image, when passed: the face clipping (JPEG, Base64)',
+  }),
+};
+
+const cue = z.object({
+  value: z.number().meta({ description: "The cue's measurement" }),
+  evidence: score.meta({ description: 'Its probability-like reading' }),
+});
+
+/** `liveness_details`, with `return_details` (not in the seed). */
+export const livenessDetailsSchema = z
+  .object({
+    threshold: z.number(),
+    sampled_frames: z.int(),
+    tracked_frames: z.int(),
+    cues: z.object({ non_planar_motion: cue, blink: cue, presentation_attack: cue }),
+  })
+  .meta({
+    description:
+      'With return_details (not in the seed), when cues were measured: liveness_score = min(max(motion, blink), presentation_attack) of the evidences. Figures only, never pixels',
+  });
+
+type Decision = z.output<z.ZodObject<typeof livenessDecisionShape>>;
+type Images = z.output<z.ZodObject<typeof livenessImagesShape>>;
+type Details = { liveness_details?: z.output<typeof livenessDetailsSchema> };
+
 /** `passed`, `liveness_score` and, when asked for, `liveness_status`. */
-export function livenessFields(o: Outcome, returnStatus: boolean): Record<string, unknown> {
+export function livenessFields(o: Outcome, returnStatus: boolean): Decision {
   return {
     passed: o.passed,
     liveness_score: o.livenessScore,
@@ -18,7 +72,7 @@ export function livenessFields(o: Outcome, returnStatus: boolean): Record<string
  * its evidence, so an operator can see why a video failed. Figures only, never pixels.
  * Absent when no cue was measured (a `short_time` clip).
  */
-export function livenessDetails(o: Outcome): Record<string, unknown> {
+export function livenessDetails(o: Outcome): Details {
   const r = o.liveness;
   if (r === undefined) return {};
   const { cues, evidence } = r;
@@ -41,7 +95,7 @@ export function livenessDetails(o: Outcome): Record<string, unknown> {
 const round = (v: number): number => Math.round(v * 10_000) / 10_000;
 
 /** The selected frame and its face clipping, only when passed and asked for. */
-export function livenessImages(o: Outcome): Record<string, unknown> {
+export function livenessImages(o: Outcome): Images {
   return {
     ...(o.passed && o.selectedFrame !== undefined
       ? {

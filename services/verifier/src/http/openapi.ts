@@ -1,237 +1,212 @@
 /**
- * The OpenAPI 3.1 description of the HTTP contract (spec/API.md) and a self-contained
- * HTML page rendering it. The page loads nothing from a CDN: pods often run air-gapped.
+ * The OpenAPI 3.1 description of the HTTP contract (docs/api.md), generated. Each POST
+ * endpoint's request body is the JSON Schema of the zod form that validates its requests
+ * (input side: what a client sends), and its answer the zod object its handler's result is
+ * typed by; both through zod's own z.toJSONSchema, whose 2020-12 dialect is OpenAPI 3.1's.
+ * What no schema knows (the error codes per status, headers, the operational routes) is
+ * written here.
  */
+import { z } from 'zod';
+import { ApiCode } from '../errors/api-error.js';
 import { SERVICE_VERSION } from '../version.js';
+import type { FormEndpoint } from './form-route.js';
+import { imageVerificationEndpoint } from './routes/image-verification.js';
+import { livenessEndpoint } from './routes/liveness.js';
+import { verificationEndpoint } from './routes/verification.js';
 
-const booleanField = (description: string) => ({
-  type: 'string',
-  enum: ['true', 'false', '1', '0'],
-  default: 'false',
-  description,
-});
+type Json = Record<string, unknown>;
 
-const verificationForm = {
-  type: 'object',
-  required: ['encrypted_video', 'encrypted_image'],
-  properties: {
-    encrypted_video: {
-      type: 'string',
-      description: 'Base64 of AES-256-GCM(video) ‖ tag (see ENCRYPTION.md)',
-    },
-    encrypted_image: { type: 'string', description: 'Base64 of AES-256-GCM(photo) ‖ tag' },
-    auto_rotate: booleanField('Also try 90/180/270° and keep the orientation with the best face'),
-    check_quality: booleanField('Refuse a photo whose eyes, nose or mouth are occluded (4004)'),
-    return_image: booleanField('Return the selected frame and its timestamp when passed'),
-    return_face_image: booleanField('Return the face clipping of the selected frame when passed'),
-    return_status: booleanField('Return liveness_status'),
-    return_details: booleanField(
-      'Return liveness_details: each liveness cue with its measurement and evidence (not in the seed)',
-    ),
-  },
-};
+export interface OpenApiDocument {
+  readonly openapi: string;
+  readonly info: { readonly title: string; readonly version: string; readonly description: string };
+  readonly tags: readonly Json[];
+  readonly paths: Record<string, Record<string, Json>>;
+  readonly components: { readonly schemas: Record<string, Json> };
+}
 
-const cueSchema = {
-  type: 'object',
-  properties: {
-    value: { type: 'number', description: "The cue's measurement" },
-    evidence: {
-      type: 'number',
-      minimum: 0,
-      maximum: 1,
-      description: 'Its probability-like reading',
-    },
-  },
-};
-
-/** With return_details: why the video passed or failed (figures only). */
-const livenessDetailsSchema = {
-  type: 'object',
-  description:
-    'With return_details=true (not in the seed): liveness_score = min(max(motion, blink), presentation_attack) of the evidences',
-  properties: {
-    threshold: { type: 'number' },
-    sampled_frames: { type: 'integer' },
-    tracked_frames: { type: 'integer' },
-    cues: {
-      type: 'object',
-      properties: {
-        non_planar_motion: cueSchema,
-        blink: cueSchema,
-        presentation_attack: cueSchema,
-      },
-    },
-  },
-};
-
-const errorSchema = {
-  type: 'object',
-  required: ['code', 'message', 'request_id'],
-  properties: {
-    code: { type: 'integer' },
-    message: { type: 'string' },
-    request_id: { type: 'string' },
-  },
-};
-
-const errorCodes: [number, string][] = [
-  [
-    400,
-    '1200 invalid argument; 2003 image or frame size; 2004 content length; 2005 image/video type or corrupt; 4000 no face in the photo; 4004 face occlusion; 4007 no usable face in the video',
-  ],
-  [404, '1200 unknown path'],
-  [405, '1200 wrong method'],
-  [411, '1200 missing Content-Length'],
-  [413, '2004 body over the limit'],
-  [500, '5000 internal fault'],
-  [503, '5003 saturated (Retry-After)'],
+/** The POST endpoints of the API family, as app.ts mounts them. */
+export const API_ENDPOINTS: readonly FormEndpoint[] = [
+  verificationEndpoint,
+  livenessEndpoint,
+  imageVerificationEndpoint,
 ];
 
-const livenessForm = {
-  type: 'object',
-  required: ['encrypted_video'],
-  properties: {
-    encrypted_video: verificationForm.properties.encrypted_video,
-    return_image: verificationForm.properties.return_image,
-    return_face_image: verificationForm.properties.return_face_image,
-    return_status: verificationForm.properties.return_status,
-    return_details: verificationForm.properties.return_details,
-  },
+/** A zod schema as a JSON Schema object, without the `$schema` line. */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io,
+    target: 'draft-2020-12',
+    // z.int() says ±2^53 − 1, which only makes the page noisier.
+    override: ({ jsonSchema: out }) => {
+      if (out.maximum === Number.MAX_SAFE_INTEGER) delete out.maximum;
+      if (out.minimum === Number.MIN_SAFE_INTEGER) delete out.minimum;
+    },
+  });
+  return rest;
+}
+
+const errorAnswer = z
+  .object({
+    code: z.int().meta({
+      description: 'The API code: see the responses by HTTP status',
+      enum: Object.values(ApiCode).filter((code) => code !== ApiCode.ok),
+    }),
+    message: z.string().meta({ description: 'Names the field and the reason, never its content' }),
+    request_id: z.string(),
+  })
+  .meta({
+    examples: [
+      {
+        code: ApiCode.invalidArgument,
+        message: 'encrypted_video is required',
+        request_id: '5b0f6a52-3c1e-4d7e-9a51-0c2f8e7d4b11',
+      },
+    ],
+  });
+
+/** Which codes each HTTP status carries (docs/api.md has the full table). */
+const ERRORS_BY_STATUS: Record<number, string> = {
+  400: '1200 invalid argument (missing/empty field, bad Base64, failed GCM tag, bad boolean, video over 60 s); 2003 image or frame size; 2004 decrypted size; 2005 image/video type or corrupt; 4000 no face in the photo; 4004 face occlusion (check_quality); 4007 no usable face in the video',
+  404: '1200 unknown path',
+  405: '1200 wrong method',
+  411: '1200 missing Content-Length (or chunked encoding)',
+  413: '2004 body over MAX_BODY_BYTES',
+  500: '5000 a fault of the service',
+  503: '5003 saturated: the bounded queue is full (Retry-After)',
 };
 
-const imageVerificationForm = {
-  type: 'object',
-  required: ['first_encrypted_image', 'second_encrypted_image'],
-  properties: {
-    first_encrypted_image: verificationForm.properties.encrypted_image,
-    second_encrypted_image: verificationForm.properties.encrypted_image,
-    auto_rotate: verificationForm.properties.auto_rotate,
-    check_quality: verificationForm.properties.check_quality,
-  },
+const header = (description: string) => ({ description, schema: { type: 'string' } });
+const REQUEST_ID = header('The request id; an incoming sane X-Request-Id is kept');
+const API_HEADERS = {
+  'X-Request-Id': REQUEST_ID,
+  'X-Model-Version': header('The model bundle that answered, e.g. faceplugin-dlib@1.1.0'),
+  'Server-Timing': header(
+    'Per-stage durations in ms: decrypt, decode, detect, liveness, embed, total',
+  ),
 };
 
-const errorResponses = Object.fromEntries(
-  errorCodes.map(([status, description]) => [
+const ERROR_RESPONSES = Object.fromEntries(
+  Object.entries(ERRORS_BY_STATUS).map(([status, description]) => [
     status,
-    { description, content: { 'application/json': { schema: errorSchema } } },
+    {
+      description,
+      headers:
+        status === '503'
+          ? { 'X-Request-Id': REQUEST_ID, 'Retry-After': header('Seconds to wait') }
+          : { 'X-Request-Id': REQUEST_ID },
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    },
   ]),
 );
 
-const jsonResponse = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: { type: 'object' } } },
-});
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const schemaName = (endpoint: FormEndpoint, part: 'Form' | 'Answer') =>
+  `${endpoint.operationId[0]!.toUpperCase()}${endpoint.operationId.slice(1)}${part}`;
 
-export function openApiDocument(modelVersion: string): Record<string, unknown> {
+/** The schemas of a POST endpoint: its form (what a client sends) and its answer. */
+function formSchemas(endpoint: FormEndpoint): [string, Json][] {
+  return [
+    [schemaName(endpoint, 'Form'), jsonSchema(endpoint.form, 'input')],
+    [schemaName(endpoint, 'Answer'), jsonSchema(endpoint.answer, 'output')],
+  ];
+}
+
+/** A POST endpoint: its form as the request body, its answer as the 200 response. */
+function formOperation(endpoint: FormEndpoint): Json {
+  const form = ref(schemaName(endpoint, 'Form'));
+  const examples = z.globalRegistry.get(endpoint.answer)?.examples;
+  const example = Array.isArray(examples) ? examples[0] : undefined;
+  return {
+    tags: ['verification'],
+    operationId: endpoint.operationId,
+    summary: endpoint.summary,
+    requestBody: {
+      required: true,
+      content: {
+        'application/x-www-form-urlencoded': { schema: form },
+        'multipart/form-data': { schema: form },
+      },
+    },
+    responses: {
+      200: {
+        description: 'code 1000',
+        headers: API_HEADERS,
+        content: {
+          'application/json': {
+            schema: ref(schemaName(endpoint, 'Answer')),
+            ...(example === undefined ? {} : { example }),
+          },
+        },
+      },
+      ...ERROR_RESPONSES,
+    },
+  };
+}
+
+const operation = (summary: string, responses: Json): Json => ({
+  tags: ['operations'],
+  summary,
+  responses,
+});
+const json = (description: string, schema: Json = { type: 'object' }) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const readiness = {
+  type: 'object',
+  required: ['status', 'model_version'],
+  properties: { status: { enum: ['ready', 'not ready'] }, model_version: { type: 'string' } },
+};
+
+const DESCRIPTION = `Face verification with silent liveness. Model bundle: MODEL.
+
+Every \`encrypted_*\` field is the Base64 of AES-256-GCM ciphertext with its 16-byte tag
+appended; the key (32 characters) and the nonce (12 characters) are used as their UTF-8
+bytes, exactly as the vendor's Java \`AESCipher\` does (the \`silentid encrypt\` CLI command
+produces such a value). The encryption is obfuscation, not confidentiality: use TLS.`;
+
+/** The document a running service publishes at /openapi.json. */
+export function openApiDocument(
+  modelVersion: string,
+  endpoints: readonly FormEndpoint[] = API_ENDPOINTS,
+): OpenApiDocument {
   return {
     openapi: '3.1.0',
     info: {
       title: 'silentid',
       version: SERVICE_VERSION,
-      description: `Face verification with silent liveness. Model bundle: ${modelVersion}. Encryption is obfuscation, not confidentiality: use TLS.`,
+      description: DESCRIPTION.replace('MODEL', modelVersion),
     },
+    tags: [
+      { name: 'verification', description: 'The vendor-compatible API family' },
+      { name: 'operations', description: 'Probes, metrics and this description' },
+    ],
     paths: {
-      '/identity/silent_image_verification/stateless': {
-        post: {
-          summary: 'Is the video a live person, and is it the person in the photo?',
-          requestBody: {
-            required: true,
-            content: {
-              'application/x-www-form-urlencoded': { schema: verificationForm },
-              'multipart/form-data': { schema: verificationForm },
-            },
-          },
-          responses: {
-            200: {
-              description: 'code 1000',
-              content: {
-                'application/json': {
-                  schema: {
-                    type: 'object',
-                    required: ['code', 'passed', 'liveness_score', 'request_id'],
-                    properties: {
-                      code: { type: 'integer', const: 1000 },
-                      passed: { type: 'boolean', description: 'The liveness decision' },
-                      liveness_score: { type: 'number', minimum: 0, maximum: 1 },
-                      liveness_status: { type: 'string', enum: ['ok', 'hack', 'short_time'] },
-                      verification_score: {
-                        type: 'number',
-                        minimum: 0,
-                        maximum: 1,
-                        description: 'Only when passed; s ↔ false-match rate 10^(3−10s)',
-                      },
-                      image_timestamp: { type: 'number' },
-                      base64_image: { type: 'string' },
-                      base64_face_image: { type: 'string' },
-                      liveness_details: livenessDetailsSchema,
-                      request_id: { type: 'string' },
-                    },
-                  },
-                },
-              },
-            },
-            ...errorResponses,
-          },
-        },
-      },
-      '/liveness/silent_detection/stateless': {
-        post: {
-          summary: 'Is the video a live person? (the liveness half alone)',
-          requestBody: {
-            required: true,
-            content: {
-              'application/x-www-form-urlencoded': { schema: livenessForm },
-              'multipart/form-data': { schema: livenessForm },
-            },
-          },
-          responses: {
-            200: jsonResponse(
-              'code 1000: passed, liveness_score, liveness_status (return_status), image_timestamp + base64_image, base64_face_image (when passed and asked for), liveness_details (return_details)',
-            ),
-            ...errorResponses,
-          },
-        },
-      },
-      '/identity/image_verification/stateless': {
-        post: {
-          summary: 'Do two photos show the same person? (the verification half alone)',
-          requestBody: {
-            required: true,
-            content: {
-              'application/x-www-form-urlencoded': { schema: imageVerificationForm },
-              'multipart/form-data': { schema: imageVerificationForm },
-            },
-          },
-          responses: {
-            200: jsonResponse('code 1000: verification_score (s ↔ false-match rate 10^(3−10s))'),
-            ...errorResponses,
-          },
-        },
-      },
-      '/healthz': { get: { summary: 'Process alive', responses: { 200: { description: 'ok' } } } },
+      ...Object.fromEntries(endpoints.map((e) => [e.path, { post: formOperation(e) }])),
+      '/healthz': { get: operation('Process alive', { 200: json('ok') }) },
       '/readyz': {
-        get: {
-          summary: 'Models loaded and warmed',
-          responses: { 200: { description: 'ready' }, 503: { description: 'not ready' } },
-        },
+        get: operation('Models loaded and warmed; not ready again while draining', {
+          200: json('ready', readiness),
+          503: json('not ready', readiness),
+        }),
       },
       '/metrics': {
-        get: {
-          summary: 'Prometheus metrics',
-          responses: { 200: { description: 'text exposition format' } },
-        },
+        get: operation('Prometheus metrics', {
+          200: { description: 'text exposition format', content: { 'text/plain': {} } },
+        }),
+      },
+      '/openapi.json': { get: operation('This document', { 200: json('OpenAPI 3.1') }) },
+      '/docs': {
+        get: operation('This document, rendered (Swagger UI, served by the pod itself)', {
+          200: { description: 'HTML', content: { 'text/html': {} } },
+        }),
+      },
+    },
+    components: {
+      schemas: {
+        ...Object.fromEntries(endpoints.flatMap(formSchemas)),
+        Error: jsonSchema(errorAnswer, 'output'),
       },
     },
   };
-}
-
-const escape = (s: string): string => s.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
-
-export function docsPage(doc: Record<string, unknown>): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>silentid API</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}pre{background:#f4f4f4;padding:1rem;overflow:auto}</style>
-</head><body><h1>silentid API</h1>
-<p>The machine-readable description is at <a href="/openapi.json">/openapi.json</a>. Both fields are
-Base64 of AES-256-GCM ciphertext with the tag appended (key and nonce as UTF-8 bytes).</p>
-<pre>${escape(JSON.stringify(doc, null, 2))}</pre></body></html>`;
 }

@@ -1,34 +1,48 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { z } from 'zod';
 import { ApiError } from '../errors/api-error.js';
-import { booleanField, requiredField } from './verify-form.js';
+import { flagField, parseForm, sealedField } from './verify-form.js';
 
-const codeOf = (fn: () => unknown): number | undefined => {
+const form = z.object({ encrypted_image: sealedField('photo'), auto_rotate: flagField('rotate') });
+
+/** The 1200 message of a form that fails, or undefined when it passes. */
+const refusal = (fields: Record<string, string>): string | undefined => {
   try {
-    fn();
+    parseForm(form, fields);
   } catch (e) {
-    return e instanceof ApiError ? e.code : -1;
+    assert.ok(e instanceof ApiError);
+    assert.equal(e.code, 1200);
+    return e.message;
   }
   return undefined;
 };
 
 test('booleans: true/false in any case and 1/0; absent is false; anything else is 1200 naming the field', () => {
-  for (const v of ['true', 'TRUE', 'True', '1']) assert.equal(booleanField({ f: v }, 'f'), true);
-  for (const v of ['false', 'FALSE', '0']) assert.equal(booleanField({ f: v }, 'f'), false);
-  assert.equal(booleanField({}, 'f'), false);
+  const rotate = (v?: string) =>
+    parseForm(form, { encrypted_image: 'abc', ...(v === undefined ? {} : { auto_rotate: v }) })
+      .auto_rotate;
+  for (const v of ['true', 'TRUE', 'True', ' 1 ']) assert.equal(rotate(v), true);
+  for (const v of ['false', 'FALSE', '0']) assert.equal(rotate(v), false);
+  assert.equal(rotate(), false);
   for (const v of ['yes', '', '2', 'on'])
     assert.equal(
-      codeOf(() => booleanField({ f: v }, 'f')),
-      1200,
+      refusal({ encrypted_image: 'abc', auto_rotate: v }),
+      'auto_rotate must be true, false, 1 or 0',
     );
-  assert.throws(() => booleanField({ auto_rotate: 'yes' }, 'auto_rotate'), /auto_rotate must be/);
 });
 
 test('required fields: missing and empty are told apart, values are never echoed', () => {
-  assert.throws(() => requiredField({}, 'encrypted_image'), /encrypted_image is required/);
-  assert.throws(
-    () => requiredField({ encrypted_image: '  ' }, 'encrypted_image'),
-    /encrypted_image is empty/,
-  );
-  assert.equal(requiredField({ encrypted_image: 'abc' }, 'encrypted_image'), 'abc');
+  assert.equal(refusal({}), 'encrypted_image is required');
+  assert.equal(refusal({ encrypted_image: '  ' }), 'encrypted_image is empty');
+  assert.equal(parseForm(form, { encrypted_image: 'abc' }).encrypted_image, 'abc');
+  assert.doesNotMatch(refusal({ encrypted_image: 'abc', auto_rotate: 'SECRET' }) ?? '', /SECRET/);
+});
+
+test('the first problem in field order is the one reported; unknown fields are ignored', () => {
+  assert.equal(refusal({ auto_rotate: 'yes' }), 'encrypted_image is required');
+  assert.deepEqual(parseForm(form, { encrypted_image: 'abc', other: 'x' }), {
+    encrypted_image: 'abc',
+    auto_rotate: false,
+  });
 });

@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import type { Metrics } from '../../observability/metrics.js';
 import type { AppEnv } from '../context.js';
-import { docsPage, openApiDocument } from '../openapi.js';
 
 export interface OperationsDeps {
   readonly metrics: Metrics;
@@ -10,7 +9,7 @@ export interface OperationsDeps {
   readonly isReady: () => boolean;
 }
 
-/** /healthz, /readyz, /metrics, /openapi.json, /docs. */
+/** /healthz, /readyz, /metrics. */
 export function operationsRoutes(deps: OperationsDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
@@ -23,7 +22,5 @@ export function operationsRoutes(deps: OperationsDeps): Hono<AppEnv> {
     c.header('Content-Type', deps.metrics.registry.contentType);
     return c.body(await deps.metrics.registry.metrics());
   });
-  app.get('/openapi.json', (c) => c.json(openApiDocument(deps.modelVersion)));
-  app.get('/docs', (c) => c.html(docsPage(openApiDocument(deps.modelVersion))));
   return app;
 }
