@@ -15,6 +15,12 @@ export interface Toleration {
 export interface AcceleratorSpec {
   /** GPUs per pod, set as `nvidia.com/gpu` limits; 0 runs on CPU. */
   gpus: number;
+  /**
+   * onnxruntime's execution provider in the pods (ORT_EXECUTION_PROVIDER): `cuda` on
+   * NVIDIA GPUs, `webgpu` on any GPU with a Vulkan driver. Default: `cuda` with GPUs,
+   * else `cpu`. A provider that cannot load falls back to CPU, loudly.
+   */
+  executionProvider?: 'cpu' | 'webgpu' | 'cuda';
   nodeSelector?: Record<string, string>;
   tolerations?: Toleration[];
   runtimeClassName?: string;

@@ -76,6 +76,21 @@ test('a CPU service asks for no GPU and no GPU placement', () => {
   assert.equal(pod.runtimeClassName, undefined);
 });
 
+test('the execution provider: cuda with GPUs, cpu without, webgpu when asked with its runtime folder', () => {
+  const env = (accelerator: VerificationService['spec']['accelerator']) =>
+    Object.fromEntries(
+      find<V1Deployment>(desiredState(input({ accelerator })).apply, 'Deployment', 'face-stable')
+        .spec!.template.spec!.containers[0]!.env!.filter((e) => e.value !== undefined)
+        .map((e) => [e.name, e.value]),
+    );
+  assert.equal(env({ gpus: 1 }).ORT_EXECUTION_PROVIDER, 'cuda');
+  assert.equal(env({ gpus: 0 }).ORT_EXECUTION_PROVIDER, 'cpu');
+  const webgpu = env({ gpus: 1, executionProvider: 'webgpu' });
+  assert.equal(webgpu.ORT_EXECUTION_PROVIDER, 'webgpu');
+  assert.equal(webgpu.XDG_RUNTIME_DIR, '/tmp');
+  assert.equal(env({ gpus: 1 }).XDG_RUNTIME_DIR, undefined);
+});
+
 test('probes are wired to /healthz and /readyz on the named http port', () => {
   const container = find<V1Deployment>(desiredState(input()).apply, 'Deployment', 'face-stable')
     .spec!.template.spec!.containers[0]!;

@@ -56,6 +56,7 @@ function verifierContainer(
   mounts: V1Container['volumeMounts'],
 ): V1Container {
   const gpus = spec.accelerator?.gpus ?? 0;
+  const provider = spec.accelerator?.executionProvider ?? (gpus > 0 ? 'cuda' : 'cpu');
   const limits: Record<string, string> = { ...spec.resources?.limits };
   if (gpus > 0) limits['nvidia.com/gpu'] = String(gpus);
   return {
@@ -67,7 +68,9 @@ function verifierContainer(
       { name: 'PORT', value: String(HTTP_PORT) },
       { name: 'FFMPEG_PATH', value: '/usr/bin/ffmpeg' },
       { name: 'FFPROBE_PATH', value: '/usr/bin/ffprobe' },
-      { name: 'ORT_EXECUTION_PROVIDER', value: gpus > 0 ? 'cuda' : 'cpu' },
+      { name: 'ORT_EXECUTION_PROVIDER', value: provider },
+      // The Vulkan loader under WebGPU needs a private writable runtime folder.
+      ...(provider === 'webgpu' ? [{ name: 'XDG_RUNTIME_DIR', value: '/tmp' }] : []),
       ...env,
       ...keyRingEnv(spec.keyRing.secretName),
     ],

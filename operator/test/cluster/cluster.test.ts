@@ -206,6 +206,22 @@ test(
   },
 );
 
+test('the API server refuses cuda without GPUs (the CRD’s CEL rule)', { skip }, async () => {
+  const body = (accelerator: object) =>
+    ({
+      apiVersion: 'silentid.dev/v1alpha1',
+      kind: 'VerificationService',
+      metadata: { name: 'provider-check', namespace: env.namespace },
+      spec: { ...serviceFixture('unused', FIRST_MODEL).spec, accelerator },
+    }) as unknown as KubeObject;
+  await assert.rejects(
+    admin.apply(Resources.VerificationService, body({ gpus: 0, executionProvider: 'cuda' })),
+    /the cuda execution provider needs gpus > 0/,
+  );
+  await admin.apply(Resources.VerificationService, body({ gpus: 0, executionProvider: 'webgpu' }));
+  await admin.delete(Resources.VerificationService, env.namespace, 'provider-check');
+});
+
 test(
   `status writes: none for idle services, at most one per analysis interval while a step waits for traffic (${IDLE_SECONDS} s)`,
   { skip },
