@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { LeaderElector } from './controller/leader-election.js';
 import { podIpMetricsSource, proxyMetricsSource } from './controller/metrics-source.js';
 import { RestKubeClient } from './kube/rest-client.js';
+import { createOperatorMetrics } from './observability/metrics.js';
 import { createOperator } from './operator.js';
 
 /** Operator configuration, from the environment the chart sets. */
@@ -26,15 +27,29 @@ const client = RestKubeClient.fromDefault();
 const abort = new AbortController();
 let leading = false;
 
+const metrics = createOperatorMetrics();
+
 // Liveness answers as long as the process runs; readiness once it leads or stands by.
+// /metrics on the same port: the operator's own counters, for the chart's alerts.
 const health = http
   .createServer((req, res) => {
+    if (req.url === '/metrics') {
+      void metrics.registry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(text);
+      });
+      return;
+    }
     res.writeHead(req.url === '/healthz' || req.url === '/readyz' ? 200 : 404, {
       'content-type': 'text/plain',
     });
     res.end(leading ? 'leader\n' : 'standby\n');
   })
-  .listen(config.healthPort);
+  .listen(config.healthPort, () => {
+    const address = health.address();
+    const port = typeof address === 'object' && address ? address.port : config.healthPort;
+    log('info', `health and metrics on :${port}`);
+  });
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
@@ -64,6 +79,7 @@ await elector.run(abort.signal, () => {
 });
 if (!abort.signal.aborted) {
   leading = true;
+  metrics.leading(true);
   log('info', `${config.identity} leads`);
   const operator = createOperator({
     client,
@@ -73,11 +89,13 @@ if (!abort.signal.aborted) {
     autoscaleIntervalMs: 2000,
     workers: config.workers,
     log: (message) => log('warn', message),
+    operatorMetrics: metrics,
   });
   await operator.run(abort.signal);
 }
 // Only now that no reconcile runs: hand the Lease over at once instead of letting it expire.
 await elector.release();
+metrics.leading(false);
 health.close();
 log('info', 'stopped');
 process.exit(0);

@@ -5,7 +5,10 @@ import { FaceModelReconciler } from './controller/face-model-reconciler.js';
 import type { MetricsSource } from './controller/metrics-source.js';
 import { VerificationServiceReconciler } from './controller/verification-service-reconciler.js';
 import type { OperatorSettings } from './builders/pod-template.js';
+import type { KubeObject } from './api/object-meta.js';
 import type { KubeClient } from './kube/kube-client.js';
+import type { ResourceType } from './kube/resource-types.js';
+import type { OperatorMetrics } from './observability/metrics.js';
 
 /** Everything the operator needs from its environment. */
 export interface OperatorOptions extends ControllerOptions {
@@ -19,9 +22,12 @@ export interface OperatorOptions extends ControllerOptions {
 /** Wires reconcilers and the controller; the composition root shared by main and tests. */
 export function createOperator(options: OperatorOptions): Controller {
   const now = options.now ?? (() => new Date());
-  const events = new EventRecorder(options.client, 'silentid-operator', options.log);
+  const client = options.operatorMetrics
+    ? countingStatusWrites(options.client, options.operatorMetrics)
+    : options.client;
+  const events = new EventRecorder(client, 'silentid-operator', options.log);
   const services = new VerificationServiceReconciler({
-    client: options.client,
+    client,
     events,
     metrics: options.metrics,
     demand: new DemandStore(),
@@ -29,11 +35,17 @@ export function createOperator(options: OperatorOptions): Controller {
     now,
     autoscaleIntervalMs: options.autoscaleIntervalMs,
   });
-  const models = new FaceModelReconciler(
-    options.client,
-    events,
-    options.settings.fetcherImage,
-    now,
-  );
-  return new Controller(options.client, services, models, options);
+  const models = new FaceModelReconciler(client, events, options.settings.fetcherImage, now);
+  return new Controller(client, services, models, options);
+}
+
+/** The client, counting every status write it sends by kind. */
+function countingStatusWrites(client: KubeClient, metrics: OperatorMetrics): KubeClient {
+  return Object.assign(Object.create(client) as KubeClient, {
+    applyStatus: (type: ResourceType, object: KubeObject) => {
+      if (type.kind === 'VerificationService' || type.kind === 'FaceModel')
+        metrics.statusWritten(type.kind);
+      return client.applyStatus(type, object);
+    },
+  });
 }

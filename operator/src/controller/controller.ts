@@ -1,6 +1,7 @@
 import { LABEL_SERVICE } from '../api/group.js';
 import type { KubeObject } from '../api/object-meta.js';
 import type { KubeClient } from '../kube/kube-client.js';
+import type { OperatorMetrics, ReconcileKind } from '../observability/metrics.js';
 import { Resources, type ResourceType } from '../kube/resource-types.js';
 import type { FaceModelReconciler } from './face-model-reconciler.js';
 import { Informer, keyOf } from './informer.js';
@@ -23,6 +24,8 @@ export interface ControllerOptions {
   log?: (message: string) => void;
   /** Kinds not served by this cluster (e.g. HTTPRoute without Gateway API) are skipped. */
   childTypes?: ResourceType[];
+  /** The operator's own metrics (reconciles, failures, status writes), when exposed. */
+  operatorMetrics?: OperatorMetrics;
 }
 
 /**
@@ -104,8 +107,10 @@ export class Controller {
           const result = await this.serviceReconciler.reconcile(namespace, name);
           if (result.requeueAfterMs !== undefined) this.queue.addAfter(key, result.requeueAfterMs);
         }
+        this.options.operatorMetrics?.reconciled(kindOf(key), true);
         this.queue.forget(key);
       } catch (error) {
+        this.options.operatorMetrics?.reconciled(kindOf(key), false);
         const delay = this.queue.retry(key);
         this.options.log?.(
           `reconcile ${key} failed, retrying in ${delay} ms: ${(error as Error).message}`,
@@ -115,4 +120,8 @@ export class Controller {
       }
     }
   }
+}
+
+function kindOf(key: string): ReconcileKind {
+  return key.startsWith('fm:') ? 'FaceModel' : 'VerificationService';
 }

@@ -343,6 +343,15 @@ function startOperatorProcess(identity: string): OperatorProcess {
   return { child, lines, exited };
 }
 
+/** The replica's /metrics, at the port its log names. */
+async function operatorMetrics(p: OperatorProcess): Promise<string> {
+  const port = await waitFor(env, 'the metrics port in the log', async () => {
+    const line = p.lines.find((l) => l.message.startsWith('health and metrics on :'));
+    return line && Number(line.message.split(':').pop());
+  });
+  return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+}
+
 const leads = (p: OperatorProcess) => p.lines.find((l) => /\bleads$/.test(l.message));
 
 async function leaseHolder(): Promise<string | undefined> {
@@ -367,6 +376,13 @@ test(
       const firstName = first === a ? 'replica-a' : 'replica-b';
       assert.equal(await leaseHolder(), firstName);
       assert.equal(leads(second), undefined, 'never two leaders');
+      // Each replica's /metrics says whether it leads, for the chart's NoLeader alert.
+      assert.match(await operatorMetrics(first), /^silentid_operator_leader 1$/m);
+      assert.match(await operatorMetrics(second), /^silentid_operator_leader 0$/m);
+      assert.match(
+        await operatorMetrics(first),
+        /^silentid_operator_reconcile_total\{kind="VerificationService",result="error"\} \d+$/m,
+      );
       first.child.kill('SIGTERM');
       assert.equal(await first.exited, 0, 'a clean exit after releasing the Lease');
       const stopped = first.lines.find((l) => l.message === 'stopped');
