@@ -26,9 +26,13 @@ try {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 } catch (err) {
-  // Start-up failures (bad config, checksum mismatch) are operator errors: say what, exit 1.
+  // Start-up failures (bad config, checksum mismatch, a provider that cannot load with
+  // fallback off) are operator errors: say what, exit 1. A frame worker's error arrives
+  // as a plain Error that keeps its name.
+  const plain =
+    err instanceof ConfigError || (err instanceof Error && err.name === 'ExecutionProviderError');
   process.stderr.write(
-    `silentid: ${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    `silentid: ${plain ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
   );
   process.exit(1);
 }

@@ -14,6 +14,7 @@ import { createMetrics } from './observability/metrics.js';
 import { startTracing } from './observability/tracing.js';
 import { FrameWorkers } from './pipeline/frame-workers.js';
 import { localObserver } from './pipeline/observe-frame.js';
+import { actualProviders, fallbacks, type Placements } from './runtime/execution-provider.js';
 import { loadFaceModels, warmUp, type FaceModels } from './vision/face-models.js';
 import { SERVICE_VERSION } from './version.js';
 
@@ -31,11 +32,7 @@ export async function startVerifier(config: Config): Promise<RunningVerifier> {
   sharp.cache(false);
   const log = createLogger(config.logLevel);
   const bundle = await loadBundleManifest(config.modelBundleDir);
-  const models = await loadFaceModels(bundle, {
-    ...config.runtime,
-    onFallback: (component, reason) =>
-      log.warn({ component, reason }, 'CUDA execution provider unavailable; using CPU'),
-  });
+  const models = await loadFaceModels(bundle, config.runtime);
   // Each worker loads its own sessions; the main thread's serve photos and warm-up.
   const workers =
     config.visionWorkers > 0
@@ -45,13 +42,28 @@ export async function startVerifier(config: Config): Promise<RunningVerifier> {
           runtime: config.runtime,
         })
       : undefined;
+  const placements: Placements = {
+    main: models.placements,
+    ...(workers === undefined ? {} : { frame_workers: workers.placements }),
+  };
+  for (const f of fallbacks(placements))
+    log.warn(
+      f,
+      `${f.requested} execution provider not used; ${f.threads} sessions run on ${f.provider}`,
+    );
   log.info(
-    { modelVersion: bundle.id, providers: models.providers, visionWorkers: config.visionWorkers },
+    {
+      modelVersion: bundle.id,
+      executionProvider: config.runtime.executionProvider,
+      providers: actualProviders(placements),
+      visionWorkers: config.visionWorkers,
+    },
     'models loaded',
   );
   const tracing = startTracing(config.tracing, SERVICE_VERSION, bundle.id);
   if (tracing !== undefined) log.info('exporting traces over OTLP');
   const metrics = createMetrics(bundle.id);
+  metrics.recordPlacements(placements);
   const admission = new Admission(
     config.concurrency.maxInFlight,
     config.concurrency.maxQueued,
@@ -67,6 +79,7 @@ export async function startVerifier(config: Config): Promise<RunningVerifier> {
     admission,
     log,
     isReady: () => ready,
+    placements,
   });
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>

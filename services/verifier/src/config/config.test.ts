@@ -74,3 +74,31 @@ test('traces are exported only when an OTLP endpoint is set and the SDK is not d
   );
   assert.throws(() => loadConfig({ OTEL_SDK_DISABLED: 'yes' }), /OTEL_SDK_DISABLED/);
 });
+
+test('execution provider: cpu by default, webgpu or cuda on request, fallback on unless refused', () => {
+  assert.deepEqual(loadConfig({ ORT_INTRA_OP_THREADS: '2' }).runtime, {
+    executionProvider: 'cpu',
+    intraOpThreads: 2,
+    allowFallback: true,
+  });
+  for (const p of ['webgpu', 'cuda'] as const)
+    assert.equal(loadConfig({ ORT_EXECUTION_PROVIDER: p }).runtime.executionProvider, p);
+  const strict = loadConfig({ ORT_EXECUTION_PROVIDER: 'cuda', ORT_PROVIDER_FALLBACK: 'false' });
+  assert.equal(strict.runtime.allowFallback, false);
+  assert.throws(() => loadConfig({ ORT_PROVIDER_FALLBACK: 'no' }), /ORT_PROVIDER_FALLBACK/);
+});
+
+test('strict WebGPU needs VISION_WORKERS=0, since frame workers cannot hold WebGPU sessions', () => {
+  const env = { ORT_EXECUTION_PROVIDER: 'webgpu', ORT_PROVIDER_FALLBACK: 'false' };
+  assert.throws(
+    () => loadConfig({ ...env, VISION_WORKERS: '2' }),
+    (e: unknown) =>
+      e instanceof ConfigError && /VISION_WORKERS: .*main thread only/.test(e.message),
+  );
+  assert.equal(loadConfig({ ...env, VISION_WORKERS: '0' }).runtime.allowFallback, false);
+  // With fallback on, the workers run on CPU and say so (server start-up log, /readyz).
+  assert.equal(
+    loadConfig({ ORT_EXECUTION_PROVIDER: 'webgpu', VISION_WORKERS: '2' }).visionWorkers,
+    2,
+  );
+});

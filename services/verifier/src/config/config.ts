@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DEFAULT_KEY, DEFAULT_NONCE } from '@silentid/client';
+import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../runtime/execution-provider.js';
 
 const MiB = 1024 * 1024;
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -37,7 +38,8 @@ const envSchema = z
     SILENTID_PREVIOUS_NONCE: optionalString,
 
     MODEL_BUNDLE_DIR: z.string().default(path.join(repoRoot, 'models/faceplugin-dlib/1.1.0')),
-    ORT_EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
+    ORT_EXECUTION_PROVIDER: z.enum(EXECUTION_PROVIDERS).default('cpu'),
+    ORT_PROVIDER_FALLBACK: z.enum(['true', 'false']).default('true'),
     ORT_INTRA_OP_THREADS: int(1, 1, 256),
     VISION_WORKERS: int(os.availableParallelism(), 0, 256),
 
@@ -80,6 +82,18 @@ const envSchema = z
         code: 'custom',
         message: 'SILENTID_PREVIOUS_KEY and SILENTID_PREVIOUS_NONCE must be set together',
         path: ['SILENTID_PREVIOUS_KEY'],
+      });
+    }
+    if (
+      env.ORT_EXECUTION_PROVIDER === 'webgpu' &&
+      env.ORT_PROVIDER_FALLBACK === 'false' &&
+      env.VISION_WORKERS > 0
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'ORT_EXECUTION_PROVIDER=webgpu with ORT_PROVIDER_FALLBACK=false needs VISION_WORKERS=0: WebGPU sessions run on the main thread only, so frame workers would use CPU (docs/decisions/0018)',
+        path: ['VISION_WORKERS'],
       });
     }
     if (env.IMAGE_MIN_SIDE > env.IMAGE_MAX_SIDE || env.VIDEO_MIN_SIDE > env.VIDEO_MAX_SIDE) {
@@ -156,7 +170,12 @@ export interface Config {
   /** Current key pair first, then the previous one during a rotation window. */
   readonly keyRing: readonly KeyPair[];
   readonly modelBundleDir: string;
-  readonly runtime: { readonly executionProvider: 'cpu' | 'cuda'; readonly intraOpThreads: number };
+  readonly runtime: {
+    readonly executionProvider: ExecutionProvider;
+    readonly intraOpThreads: number;
+    /** False: a provider that cannot load stops the start instead of falling back to CPU. */
+    readonly allowFallback: boolean;
+  };
   /** Worker threads that analyse video frames; 0 analyses them on the main thread. */
   readonly visionWorkers: number;
   readonly maxBodyBytes: number;
@@ -204,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runtime: {
       executionProvider: e.ORT_EXECUTION_PROVIDER,
       intraOpThreads: e.ORT_INTRA_OP_THREADS,
+      allowFallback: e.ORT_PROVIDER_FALLBACK === 'true',
     },
     visionWorkers: e.VISION_WORKERS,
     maxBodyBytes: e.MAX_BODY_BYTES,

@@ -7,6 +7,7 @@ import { trace } from '@opentelemetry/api';
 import { Hono } from 'hono';
 import { invalidArgument } from '../errors/api-error.js';
 import type { Logger } from '../observability/logger.js';
+import type { Placements } from '../runtime/execution-provider.js';
 import type { AppEnv } from './context.js';
 import { errorResponse } from './error-handler.js';
 import type { ApiDeps } from './form-route.js';
@@ -21,6 +22,8 @@ import { SERVICE_VERSION } from '../version.js';
 export interface AppDeps extends ApiDeps {
   readonly log: Logger;
   readonly isReady: () => boolean;
+  /** What /readyz reports of the model sessions' execution providers. */
+  readonly placements: Placements;
 }
 
 /** The work endpoints: in-flight gauge, queue, model version. */
@@ -83,7 +86,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', verificationRoutes(deps));
   app.route('/', livenessRoutes(deps));
   app.route('/', imageVerificationRoutes(deps));
-  app.route('/', operationsRoutes({ metrics: deps.metrics, modelVersion, isReady: deps.isReady }));
+  app.route(
+    '/',
+    operationsRoutes({
+      metrics: deps.metrics,
+      modelVersion,
+      placements: deps.placements,
+      isReady: deps.isReady,
+    }),
+  );
   app.route('/', apiDocsRoutes(modelVersion));
 
   // Hono answers an unmatched method with 404; the spec distinguishes 405.

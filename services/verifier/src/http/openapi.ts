@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { ApiCode } from '../errors/api-error.js';
+import { EXECUTION_PROVIDERS } from '../runtime/execution-provider.js';
 import { SERVICE_VERSION } from '../version.js';
 import type { FormEndpoint } from './form-route.js';
 import { imageVerificationEndpoint } from './routes/image-verification.js';
@@ -152,10 +153,31 @@ const json = (description: string, schema: Json = { type: 'object' }) => ({
   description,
   content: { 'application/json': { schema } },
 });
+const providerNames = { enum: [...EXECUTION_PROVIDERS] };
 const readiness = {
   type: 'object',
-  required: ['status', 'model_version'],
-  properties: { status: { enum: ['ready', 'not ready'] }, model_version: { type: 'string' } },
+  required: ['status', 'model_version', 'providers'],
+  properties: {
+    status: { enum: ['ready', 'not ready'] },
+    model_version: { type: 'string' },
+    providers: {
+      description:
+        'Execution provider of every model session, by threads (`main`; `frame_workers` when VISION_WORKERS > 0) and component; `fallback` says why a session runs elsewhere than requested',
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: {
+          type: 'object',
+          required: ['requested', 'provider'],
+          properties: {
+            requested: providerNames,
+            provider: providerNames,
+            fallback: { type: 'string' },
+          },
+        },
+      },
+    },
+  },
 };
 
 const DESCRIPTION = `Face verification with silent liveness. Model bundle: MODEL.

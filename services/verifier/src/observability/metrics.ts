@@ -5,6 +5,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Stage } from '../pipeline/stage-timer.js';
+import type { Placements } from '../runtime/execution-provider.js';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -16,6 +17,8 @@ export interface Metrics {
   readonly livenessDecisions: Counter<'model_version' | 'passed'>;
   readonly livenessScore: Histogram<'model_version'>;
   observeStages(stages: Partial<Record<Stage, number>>): void;
+  /** Sets silentid_model_execution_provider: 1 per session group, with what it got. */
+  recordPlacements(placements: Placements): void;
 }
 
 export function createMetrics(modelVersion: string): Metrics {
@@ -30,6 +33,12 @@ export function createMetrics(modelVersion: string): Metrics {
   })
     .labels(modelVersion)
     .set(1);
+  const executionProvider = new Gauge({
+    name: 'silentid_model_execution_provider',
+    help: 'Execution provider each model session runs on (provider), and the one configured (requested)',
+    labelNames: ['model_version', 'threads', 'component', 'provider', 'requested'] as const,
+    registers: [registry],
+  });
   const stageDuration = new Histogram({
     name: 'silentid_stage_duration_seconds',
     help: 'Time per pipeline stage of a verification request',
@@ -79,6 +88,14 @@ export function createMetrics(modelVersion: string): Metrics {
     observeStages(stages) {
       for (const [stage, ms] of Object.entries(stages))
         stageDuration.labels(stage, modelVersion).observe(ms / 1000);
+    },
+    recordPlacements(placements) {
+      executionProvider.reset();
+      for (const [threads, byComponent] of Object.entries(placements))
+        for (const [component, p] of Object.entries(byComponent))
+          executionProvider
+            .labels(modelVersion, threads, component, p.provider, p.requested)
+            .set(1);
     },
   };
 }

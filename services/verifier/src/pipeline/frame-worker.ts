@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RgbImage } from '../media/types.js';
 import { loadBundleManifest } from '../models/bundle-manifest.js';
+import type { Placement } from '../runtime/execution-provider.js';
 import type { RuntimeOptions } from '../runtime/onnx-model.js';
 import type { Detection, LandmarkedFace } from '../vision/face.js';
 import { loadFaceModels, warmUp } from '../vision/face-models.js';
@@ -18,7 +19,7 @@ import {
 
 export interface FrameWorkerData {
   readonly bundleDir: string;
-  readonly runtime: Omit<RuntimeOptions, 'onFallback'>;
+  readonly runtime: RuntimeOptions;
 }
 
 export type FrameRequest =
@@ -29,7 +30,7 @@ export type FrameRequest =
 export type FrameResult = Detection[] | LandmarkedFace | FrameFacts | undefined;
 
 export type FrameReply =
-  | { readonly kind: 'ready' }
+  | { readonly kind: 'ready'; readonly placements: Readonly<Record<string, Placement>> }
   | { readonly kind: 'done'; readonly id: number; readonly result: FrameResult }
   | { readonly kind: 'failed'; readonly id: number; readonly message: string };
 
@@ -58,4 +59,4 @@ port.on('message', (req: FrameRequest) => {
       } satisfies FrameReply),
   );
 });
-port.postMessage({ kind: 'ready' } satisfies FrameReply);
+port.postMessage({ kind: 'ready', placements: models.placements } satisfies FrameReply);

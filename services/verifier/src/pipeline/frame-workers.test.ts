@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../config/config.js';
+import { WEBGPU_MAIN_THREAD_ONLY } from '../runtime/onnx-model.js';
 import type { RgbImage } from '../media/types.js';
 import { loadBundleManifest } from '../models/bundle-manifest.js';
 import { loadRgb, samplePhoto } from '../testing/sample-faces.js';
@@ -91,4 +92,47 @@ test('a pool whose bundle cannot load fails to start and leaves no thread behind
   await assert.rejects(
     FrameWorkers.start({ threads: 1, bundleDir: '/nonexistent-bundle', runtime: config.runtime }),
   );
+});
+
+test('each thread reports where its sessions run: CPU here, as configured', () => {
+  // Every model but the descriptor, which frame threads do not load.
+  const { descriptor: _, ...here } = models.placements;
+  assert.deepEqual(pool.placements, here);
+  for (const p of Object.values(pool.placements))
+    assert.deepEqual(p, { requested: 'cpu', provider: 'cpu' });
+});
+
+test('a pool asked for WebGPU keeps its sessions on CPU and says why', async () => {
+  const gpu = await FrameWorkers.start({
+    threads: 1,
+    bundleDir: config.modelBundleDir,
+    runtime: { ...config.runtime, executionProvider: 'webgpu' },
+  });
+  try {
+    assert.deepEqual(Object.keys(gpu.placements).sort(), Object.keys(pool.placements).sort());
+    for (const p of Object.values(gpu.placements))
+      assert.deepEqual(p, {
+        requested: 'webgpu',
+        provider: 'cpu',
+        fallback: WEBGPU_MAIN_THREAD_ONLY,
+      });
+    assert.deepEqual(await gpu.detect(photos[0]!), await local.detect(photos[0]!));
+  } finally {
+    await gpu.close();
+  }
+});
+
+test('with fallback off, a thread whose provider cannot load stops the pool, naming it', async () => {
+  // config.ts refuses this combination first; the runtime holds on its own too.
+  const start = FrameWorkers.start({
+    threads: 1,
+    bundleDir: config.modelBundleDir,
+    runtime: { ...config.runtime, executionProvider: 'webgpu', allowFallback: false },
+  });
+  await assert.rejects(start, (e: unknown) => {
+    assert.ok(e instanceof Error);
+    assert.equal(e.name, 'ExecutionProviderError');
+    assert.match(e.message, /the webgpu execution provider cannot load it .*main thread only/);
+    return true;
+  });
 });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RgbImage } from '../media/types.js';
+import type { Placement } from '../runtime/execution-provider.js';
 import type { Detection, LandmarkedFace } from '../vision/face.js';
 import type { FrameReply, FrameRequest, FrameResult, FrameWorkerData } from './frame-worker.js';
 import type { DescribeTask, FrameFacts, FrameObserver, LocateTask } from './observe-frame.js';
@@ -48,6 +49,7 @@ export class FrameWorkers implements FrameObserver {
   };
   private nextId = 0;
   private closing = false;
+  private reported: Readonly<Record<string, Placement>> | undefined;
 
   private constructor(private readonly opts: FrameWorkersOptions) {}
 
@@ -65,6 +67,15 @@ export class FrameWorkers implements FrameObserver {
 
   get size(): number {
     return this.threads.length;
+  }
+
+  /**
+   * Each session's execution provider in the threads, as the first thread reported it
+   * (every thread loads the same bundle with the same options). With WebGPU requested,
+   * CPU: WebGPU sessions stay on the main thread (runtime/onnx-model.ts).
+   */
+  get placements(): Readonly<Record<string, Placement>> {
+    return this.reported ?? {};
   }
 
   detect(image: RgbImage): Promise<Detection[]> {
@@ -134,6 +145,7 @@ export class FrameWorkers implements FrameObserver {
       worker.on('message', (reply: FrameReply) => {
         if (reply.kind === 'ready') {
           ready = true;
+          this.reported ??= reply.placements;
           this.threads.push(thread);
           resolve();
           this.dispatch();

@@ -3,10 +3,10 @@
  * shared by all requests; the runtime checks each session against the manifest's input
  * spec at load and fails loudly, instead of guessing a model's meaning from its shape.
  */
+import { isMainThread } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import type { InputSpec } from '../models/bundle-manifest.js';
-
-export type ExecutionProvider = 'cpu' | 'cuda';
+import type { ExecutionProvider, Placement } from './execution-provider.js';
 
 export interface RuntimeOptions {
   readonly executionProvider: ExecutionProvider;
@@ -15,12 +15,28 @@ export interface RuntimeOptions {
    * each other (3–7× slower on 2 cores, MODELS.md): concurrency comes from requests.
    */
   readonly intraOpThreads: number;
-  /** Called once when CUDA was asked for but the session fell back to CPU. */
-  readonly onFallback?: (component: string, reason: string) => void;
+  /**
+   * When the requested provider cannot serve a session: true (the default) loads it on
+   * CPU and records why in its placement; false refuses to load it.
+   */
+  readonly allowFallback?: boolean;
 }
+
+/**
+ * onnxruntime's WebGPU context is one per process, and two threads using it at once
+ * crash the process (measured with 1.29.0: a segfault, or Dawn's "encoder is already
+ * finished" errors). WebGPU sessions are therefore kept to the main thread (decision 0018).
+ */
+export const WEBGPU_MAIN_THREAD_ONLY =
+  'WebGPU sessions run on the main thread only: onnxruntime-node shares one WebGPU device per process and it is not thread-safe';
 
 export class ModelLoadError extends Error {
   override name = 'ModelLoadError';
+}
+
+/** The requested execution provider cannot serve a session and falling back is off. */
+export class ExecutionProviderError extends ModelLoadError {
+  override name = 'ExecutionProviderError';
 }
 
 export class OnnxModel {
@@ -28,12 +44,18 @@ export class OnnxModel {
     readonly component: string,
     private readonly session: ort.InferenceSession,
     readonly input: InputSpec,
-    readonly provider: ExecutionProvider,
+    readonly placement: Placement,
   ) {}
 
+  /** The execution provider the session actually got. */
+  get provider(): ExecutionProvider {
+    return this.placement.provider;
+  }
+
   /**
-   * Loads the model (a file, or the bytes of one built in memory), selects the execution
-   * provider, and checks the input spec.
+   * Loads the model (a file, or the bytes of one built in memory) on the requested
+   * execution provider, else on CPU with the reason in `placement` (or an
+   * ExecutionProviderError when fallback is off), and checks the input spec.
    */
   static async load(
     component: string,
@@ -47,24 +69,31 @@ export class OnnxModel {
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
     };
-    let session: ort.InferenceSession;
-    let provider: ExecutionProvider = 'cpu';
-    if (opts.executionProvider === 'cuda') {
+    const requested = opts.executionProvider;
+    let session: ort.InferenceSession | undefined;
+    let fallback: string | undefined;
+    if (requested === 'webgpu' && !isMainThread) {
+      fallback = WEBGPU_MAIN_THREAD_ONLY;
+    } else if (requested !== 'cpu') {
       try {
-        session = await createSession(file, {
-          ...base,
-          executionProviders: ['cuda', 'cpu'],
-        });
-        provider = 'cuda';
+        // CPU listed last serves any operator the requested provider lacks.
+        session = await createSession(file, { ...base, executionProviders: [requested, 'cpu'] });
       } catch (err) {
-        opts.onFallback?.(component, err instanceof Error ? err.message : String(err));
-        session = await createCpu(file, base, component);
+        fallback = err instanceof Error ? err.message : String(err);
       }
-    } else {
-      session = await createCpu(file, base, component);
     }
+    if (fallback !== undefined && opts.allowFallback === false) {
+      throw new ExecutionProviderError(
+        `${component}: the ${requested} execution provider cannot load it and fallback to CPU is off: ${fallback}`,
+      );
+    }
+    session ??= await createCpu(file, base, component);
+    const placement: Placement =
+      fallback === undefined
+        ? { requested, provider: requested }
+        : { requested, provider: 'cpu', fallback };
     checkInput(component, session, input);
-    return new OnnxModel(component, session, input, provider);
+    return new OnnxModel(component, session, input, placement);
   }
 
   /** Runs one batch; `data` is the input tensor in the manifest's layout. */

@@ -5,6 +5,7 @@
 import type { ResolvedBundle } from '../models/bundle-manifest.js';
 import { descriptorModel } from '../models/converted-model.js';
 import { verifyChecksums } from '../models/verify-checksums.js';
+import type { Placement } from '../runtime/execution-provider.js';
 import { OnnxModel, type RuntimeOptions } from '../runtime/onnx-model.js';
 import { DlibDescriptor } from './dlib-descriptor.js';
 import { Embedder } from './embedder.js';
@@ -27,8 +28,8 @@ export interface FaceModels {
   readonly descriptor?: DlibDescriptor;
   /** Face templates and their similarity: what verification compares. */
   readonly matcher: FaceMatcher;
-  /** The execution provider each session actually got. */
-  readonly providers: Readonly<Record<string, string>>;
+  /** Each session's execution provider, requested and actual, by component. */
+  readonly placements: Readonly<Record<string, Placement>>;
   release(): Promise<void>;
 }
 
@@ -73,7 +74,7 @@ export async function loadFaceModels(
       descriptor?.wrapper,
       bundle.manifest.calibration.verification.fusion,
     ),
-    providers: Object.fromEntries(all.map((m) => [m.component, m.provider])),
+    placements: Object.fromEntries(all.map((m) => [m.component, m.placement])),
     release: async () => {
       await Promise.all(all.map((m) => m.release()));
     },
