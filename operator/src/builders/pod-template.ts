@@ -69,8 +69,14 @@ function verifierContainer(
       { name: 'FFMPEG_PATH', value: '/usr/bin/ffmpeg' },
       { name: 'FFPROBE_PATH', value: '/usr/bin/ffprobe' },
       { name: 'ORT_EXECUTION_PROVIDER', value: provider },
-      // The Vulkan loader under WebGPU needs a private writable runtime folder.
-      ...(provider === 'webgpu' ? [{ name: 'XDG_RUNTIME_DIR', value: '/tmp' }] : []),
+      // The Vulkan loader under WebGPU needs a private writable runtime folder, and WebGPU
+      // sessions live on the main thread only (decision 0018): no frame worker threads.
+      ...(provider === 'webgpu'
+        ? [
+            { name: 'XDG_RUNTIME_DIR', value: '/tmp' },
+            { name: 'VISION_WORKERS', value: '0' },
+          ]
+        : []),
       ...env,
       ...keyRingEnv(spec.keyRing.secretName),
     ],
