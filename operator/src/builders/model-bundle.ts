@@ -66,6 +66,9 @@ export function fetchEnv(model: FaceModel): V1EnvVar[] {
   return env;
 }
 
+/** Name of the fetch-and-verify container, in pods and in the verification Job. */
+export const FETCH_CONTAINER = 'fetch-model';
+
 /** The fetch-and-verify container; with `unpack` false it only checks the sha256 (verification Job). */
 export function fetchContainer(
   model: FaceModel,
@@ -73,7 +76,7 @@ export function fetchContainer(
   unpack: boolean,
 ): V1Container {
   return {
-    name: 'fetch-model',
+    name: FETCH_CONTAINER,
     image: fetcherImage,
     command: ['/bin/sh', '-c', FETCH_SCRIPT],
     env: fetchEnv(model),

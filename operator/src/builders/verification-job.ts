@@ -1,7 +1,7 @@
 import type { V1Job } from '@kubernetes/client-node';
 import type { FaceModel } from '../api/face-model.js';
 import type { OwnerReference } from '../api/object-meta.js';
-import { fetchContainer } from './model-bundle.js';
+import { FETCH_CONTAINER, fetchContainer } from './model-bundle.js';
 import { restrictedPodSecurityContext } from './security.js';
 
 /** Name of the Job that fetches and checks a FaceModel's bundle. */
@@ -31,7 +31,18 @@ export function buildVerificationJob(
       ownerReferences: [owner],
     },
     spec: {
+      // Retries cover a flaky network (curl's exit codes); a checksum mismatch
+      // (sha256sum -c exits 1) never heals, so it fails the Job at once and the
+      // FaceModel reports it without waiting out the back-off.
       backoffLimit: 2,
+      podFailurePolicy: {
+        rules: [
+          {
+            action: 'FailJob',
+            onExitCodes: { containerName: FETCH_CONTAINER, operator: 'In', values: [1] },
+          },
+        ],
+      },
       activeDeadlineSeconds: 1800,
       template: {
         metadata: { labels: { 'silentid.dev/facemodel': model.metadata.name } },

@@ -11,10 +11,10 @@ import type { EventRecorder } from './event-recorder.js';
 interface JobStatus {
   succeeded?: number;
   failed?: number;
-  conditions?: Array<{ type: string; status: string; message?: string }>;
+  conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>;
 }
 
-function jobCondition(status: JobStatus | undefined): ConditionInput {
+function jobCondition(status: JobStatus | undefined, uri: string): ConditionInput {
   const failed = status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
   if ((status?.succeeded ?? 0) > 0)
     return {
@@ -28,7 +28,11 @@ function jobCondition(status: JobStatus | undefined): ConditionInput {
       type: ConditionType.Verified,
       status: 'False',
       reason: Reason.VerificationFailed,
-      message: failed.message ?? 'fetch or sha256 check failed',
+      // The Job's pod failure policy fails it at once only on the checksum's exit code.
+      message:
+        failed.reason === 'PodFailurePolicy'
+          ? `the archive at ${uri} does not match spec.source.sha256 (${failed.message ?? 'sha256sum -c failed'})`
+          : (failed.message ?? 'fetch or sha256 check failed'),
     };
   return {
     type: ConditionType.Verified,
@@ -74,7 +78,7 @@ export class FaceModelReconciler {
         ) as unknown as KubeObject,
         { force: true },
       );
-      condition = jobCondition(job.status as JobStatus | undefined);
+      condition = jobCondition(job.status as JobStatus | undefined, model.spec.source?.uri ?? '');
     }
     if (
       current?.status === condition.status &&

@@ -21,6 +21,8 @@ import {
   type RolloutState,
 } from '../rollout/plan.js';
 import { splitTraffic } from '../rollout/traffic.js';
+import { ConditionType } from '../api/conditions.js';
+import { findCondition } from '../status/conditions.js';
 import { serviceStatus } from '../status/service-status.js';
 import { applyChildren } from './children.js';
 import { ConcurrencyScaler } from './concurrency-scaler.js';
@@ -228,6 +230,7 @@ export class VerificationServiceReconciler {
       previousConditions: service.status?.conditions,
       state,
       targetState: modelState(target),
+      targetMessage: findCondition(target?.status?.conditions, ConditionType.Verified)?.message,
       stableModel,
       recordedStableVersion:
         state.stableModel === previous.stableModel ? recordedStableVersion : undefined,

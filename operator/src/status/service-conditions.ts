@@ -9,6 +9,8 @@ export interface ServiceObservation {
   stableModel: string | undefined;
   targetModel: string;
   targetState: ModelState;
+  /** Why the target FaceModel is where it is (its Verified condition's message). */
+  targetMessage?: string;
   stableDesired: number;
   stableReady: number;
   canaryModel: string | undefined;
@@ -93,7 +95,7 @@ function degraded(o: ServiceObservation): ConditionInput {
       ConditionType.Degraded,
       true,
       Reason.ModelRejected,
-      `FaceModel ${o.targetModel} failed verification`,
+      `FaceModel ${o.targetModel} failed verification${o.targetMessage ? `: ${o.targetMessage}` : ''}`,
     );
   const { phase, rejectedModel } = o.rollout;
   if ((phase === 'RolledBack' || phase === 'Aborted') && rejectedModel === o.targetModel) {

@@ -17,6 +17,7 @@ export interface StatusInput {
   previousConditions: Condition[] | undefined;
   state: RolloutState;
   targetState: ModelState;
+  targetMessage?: string | undefined;
   stableModel: FaceModel | undefined;
   /** The version status recorded for stable, kept while its FaceModel is gone. */
   recordedStableVersion: string | undefined;
@@ -48,6 +49,7 @@ export function serviceStatus(input: StatusInput): VerificationServiceStatus {
       stableModel: state.stableModel,
       targetModel: input.spec.modelRef,
       targetState: input.targetState,
+      ...(input.targetMessage ? { targetMessage: input.targetMessage } : {}),
       stableDesired: split.stableReplicas,
       stableReady: input.stableReady,
       canaryModel: state.canaryModel,

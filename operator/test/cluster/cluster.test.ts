@@ -99,6 +99,8 @@ const NEXT_MODEL = [
   'defaultService.model.builtin.version=1.0.0',
 ];
 const FIRST_MODEL = 'faceplugin-dlib-1-1-0';
+/** A remote FaceModel whose archive fails its sha256 check. */
+const BAD_MODEL = 'tampered-2-0-0';
 
 before(async () => {
   if (skip) return;
@@ -115,10 +117,14 @@ before(async () => {
     patienceMs: 60_000,
     close: async () => {},
   };
+  // Verification Jobs: the stand-in ends the remote FaceModel's fetch container with exit
+  // 1, what `sha256sum -c` returns on a mismatch (src/builders/fetch-script.test.ts runs
+  // the script for real); no container runs here.
   kubelet = standInForKubelet(
     adminClient(plane, 'kubelet-stand-in'),
     namespace,
     stopKubelet.signal,
+    (pod) => (pod.metadata.labels?.['silentid.dev/facemodel'] === BAD_MODEL ? 1 : undefined),
   );
   helmIn(['install', RELEASE, CHART, ...FAST_ROLLOUT]);
   const account = await serviceAccountKubeconfig(plane, namespace, OPERATOR_ACCOUNT);
@@ -221,6 +227,63 @@ test('the API server refuses cuda without GPUs (the CRD’s CEL rule)', { skip }
   await admin.apply(Resources.VerificationService, body({ gpus: 0, executionProvider: 'webgpu' }));
   await admin.delete(Resources.VerificationService, env.namespace, 'provider-check');
 });
+
+test(
+  'a bundle that fails its sha256 is never rolled out; stable serves on and status says why',
+  { skip },
+  async () => {
+    await admin.apply(
+      Resources.FaceModel,
+      {
+        apiVersion: 'silentid.dev/v1alpha1',
+        kind: 'FaceModel',
+        metadata: { name: BAD_MODEL, namespace: env.namespace },
+        spec: {
+          version: '2.0.0',
+          source: { uri: 'https://models.example.com/tampered-2.0.0.tgz', sha256: 'f'.repeat(64) },
+        },
+      },
+      { force: true },
+    );
+    const setModel = (modelRef: string) =>
+      admin.apply(
+        Resources.VerificationService,
+        {
+          apiVersion: 'silentid.dev/v1alpha1',
+          kind: 'VerificationService',
+          metadata: { name: SERVICE, namespace: env.namespace },
+          spec: { modelRef },
+        } as unknown as KubeObject,
+        { force: true },
+      );
+    await setModel(BAD_MODEL);
+    const rejected = await waitFor(env, 'the service to report the rejected model', async () => {
+      const current = await vs(SERVICE);
+      const degraded = current?.status?.conditions?.find((c) => c.type === 'Degraded');
+      return degraded?.status === 'True' && degraded.reason === 'ModelRejected' && current;
+    });
+    const degraded = rejected.status?.conditions?.find((c) => c.type === 'Degraded');
+    // The pod failure policy fails the Job on the first exit 1: no back-off retries.
+    assert.match(degraded?.message ?? '', /does not match spec\.source\.sha256/);
+    assert.equal(rejected.status?.stableModel, FIRST_MODEL);
+    assert.equal(rejected.status?.canaryModel, undefined);
+    assert.ok(ready(rejected), 'stable keeps serving');
+    assert.equal(
+      await admin.get(Resources.Deployment, env.namespace, `${SERVICE}-canary`),
+      undefined,
+    );
+    const stable = await admin.get(Resources.Deployment, env.namespace, `${SERVICE}-stable`);
+    assert.equal(
+      (stable?.spec as { template: { metadata: { labels: Record<string, string> } } }).template
+        .metadata.labels['silentid.dev/model'],
+      FIRST_MODEL,
+    );
+    const job = await admin.get(Resources.Job, env.namespace, `${BAD_MODEL}-verify`);
+    assert.equal((job?.status as { failed?: number }).failed, 1, 'one attempt, not three');
+    await setModel(FIRST_MODEL);
+    await servingModel(SERVICE, FIRST_MODEL);
+  },
+);
 
 test(
   `status writes: none for idle services, at most one per analysis interval while a step waits for traffic (${IDLE_SECONDS} s)`,

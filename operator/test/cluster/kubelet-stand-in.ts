@@ -15,20 +15,70 @@ function ready(pod: KubeObject): boolean {
   );
 }
 
+/** How a Job's pod ends: its container's exit code, or undefined to leave it pending. */
+export type JobPodExit = (pod: KubeObject) => number | undefined;
+
+function ownedByJob(pod: KubeObject): boolean {
+  return (pod.metadata.ownerReferences ?? []).some((ref) => ref.kind === 'Job');
+}
+
+function terminal(pod: KubeObject): boolean {
+  const phase = (pod.status as { phase?: string } | undefined)?.phase;
+  return phase === 'Succeeded' || phase === 'Failed';
+}
+
 /**
  * Stands in for the kubelet the test control plane lacks: every Pod created in
  * `namespace` is reported Running and Ready through the status subresource, as a kubelet
  * would once its containers passed their readiness probes. Nothing runs; the ReplicaSet
  * and Deployment controllers then count the pod, so rollouts progress as on a cluster.
+ * A Job's pod instead terminates with the exit code `jobPodExit` gives its container
+ * (the real Job controller then applies backoff and pod failure policy).
  */
 export function standInForKubelet(
   client: KubeClient,
   namespace: string,
   signal: AbortSignal,
+  jobPodExit: JobPodExit = () => undefined,
 ): Promise<void> {
   let podIp = 1;
+  const terminate = async (pod: KubeObject, exitCode: number): Promise<void> => {
+    const containers = (pod.spec as { containers: Array<{ name: string; image: string }> })
+      .containers;
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    await client
+      .applyStatus(Resources.Pod, {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: pod.metadata.name, namespace },
+        status: {
+          phase: exitCode === 0 ? 'Succeeded' : 'Failed',
+          containerStatuses: containers.map((c) => ({
+            name: c.name,
+            image: c.image,
+            imageID: '',
+            ready: false,
+            restartCount: 0,
+            state: {
+              terminated: {
+                exitCode,
+                reason: exitCode === 0 ? 'Completed' : 'Error',
+                startedAt: now,
+                finishedAt: now,
+              },
+            },
+          })),
+        },
+      } as KubeObject)
+      .catch(() => undefined);
+  };
   const markReady = async (pod: KubeObject): Promise<void> => {
-    if (pod.metadata.deletionTimestamp || ready(pod)) return;
+    if (pod.metadata.deletionTimestamp || ready(pod) || terminal(pod)) return;
+    if (ownedByJob(pod)) {
+      const exitCode = jobPodExit(pod);
+      if (exitCode !== undefined) await terminate(pod, exitCode);
+      return;
+    }
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     await client
       .applyStatus(Resources.Pod, {
