@@ -2,14 +2,15 @@
  * Composition root: configuration → models → HTTP server, and the orderly way down.
  */
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import sharp from 'sharp';
 import type { Config } from './config/config.js';
 import { KeyRing } from './crypto/key-ring.js';
+import { AbuseGuards } from './http/abuse/abuse-guards.js';
 import { Admission } from './http/admission.js';
 import { createApp } from './http/app.js';
+import { listen } from './http/listen.js';
 import { loadBundleManifest } from './models/bundle-manifest.js';
-import { createLogger, type Logger } from './observability/logger.js';
+import { createLogger, type DestinationStream, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { startTracing } from './observability/tracing.js';
 import { FrameWorkers } from './pipeline/frame-workers.js';
@@ -26,11 +27,19 @@ export interface RunningVerifier {
   shutdown(): Promise<void>;
 }
 
-export async function startVerifier(config: Config): Promise<RunningVerifier> {
+export interface StartOptions {
+  /** Where the JSON logs go; standard output unless given (tests read them). */
+  readonly logDestination?: DestinationStream;
+}
+
+export async function startVerifier(
+  config: Config,
+  options: StartOptions = {},
+): Promise<RunningVerifier> {
   // libvips' operation cache would keep decoded photos (biometric data) in memory
   // after their request; every request decodes different bytes, so it buys nothing.
   sharp.cache(false);
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, options.logDestination);
   const bundle = await loadBundleManifest(config.modelBundleDir);
   const models = await loadFaceModels(bundle, config.runtime);
   // Each worker loads its own sessions; the main thread's serve photos and warm-up.
@@ -77,15 +86,12 @@ export async function startVerifier(config: Config): Promise<RunningVerifier> {
     frameObserver: workers ?? localObserver(models),
     metrics,
     admission,
+    guards: new AbuseGuards(config.abuse),
     log,
     isReady: () => ready,
     placements,
   });
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
-      resolve(s),
-    );
-  });
+  const server = await listen(app.fetch, config);
   // Listening before warm-up lets /healthz answer while /readyz still says not ready.
   await warmUp(models);
   ready = true;
@@ -99,12 +105,12 @@ export async function startVerifier(config: Config): Promise<RunningVerifier> {
       ready = false;
       log.info('draining');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      if ('closeIdleConnections' in server) server.closeIdleConnections();
+      server.closeIdleConnections();
       const grace = new Promise<void>((resolve) =>
         setTimeout(resolve, config.shutdownGraceMs).unref(),
       );
       await Promise.race([closed, grace]);
-      if ('closeAllConnections' in server) server.closeAllConnections();
+      server.closeAllConnections();
       await workers?.close();
       await models.release();
       await tracing?.shutdown();

@@ -102,3 +102,65 @@ test('strict WebGPU needs VISION_WORKERS=0, since frame workers cannot hold WebG
     2,
   );
 });
+
+test('HTTP timeouts: keep-alive past a proxy’s 60 s, headers past keep-alive, request past headers', () => {
+  assert.deepEqual(loadConfig({}).http, {
+    keepAliveTimeoutMs: 65_000,
+    headersTimeoutMs: 66_000,
+    requestTimeoutMs: 300_000,
+    trustProxy: false,
+  });
+  const c = loadConfig({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '620000', HTTP_REQUEST_TIMEOUT_MS: '0' });
+  assert.equal(c.http.headersTimeoutMs, 621_000, 'follows the keep-alive timeout');
+  assert.equal(c.http.requestTimeoutMs, 0);
+  assert.throws(
+    () => loadConfig({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000', HTTP_HEADERS_TIMEOUT_MS: '60000' }),
+    /HTTP_HEADERS_TIMEOUT_MS: must be longer than HTTP_KEEP_ALIVE_TIMEOUT_MS/,
+  );
+  assert.throws(
+    () => loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '30000' }),
+    /HTTP_REQUEST_TIMEOUT_MS: must be 0 \(none\) or at least the headers timeout/,
+  );
+});
+
+test('TRUST_PROXY: false, true, or addresses and CIDR ranges', () => {
+  assert.equal(loadConfig({ TRUST_PROXY: '' }).http.trustProxy, false);
+  assert.equal(loadConfig({ TRUST_PROXY: 'TRUE' }).http.trustProxy, true);
+  assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,fd00::/8' }).http.trustProxy, [
+    '10.0.0.0/8',
+    '127.0.0.1',
+    'fd00::/8',
+  ]);
+  for (const bad of ['yes', '10.0.0.0/33', '10.0.0/8', 'fd00::/129', '10.0.0.0/8/1', '10.0.0.0/x'])
+    assert.throws(() => loadConfig({ TRUST_PROXY: bad }), /TRUST_PROXY: .*is not true, false/, bad);
+});
+
+test('abuse defences: all off by default; the burst defaults to a minute’s allowance', () => {
+  assert.deepEqual(loadConfig({}).abuse, {
+    rateLimit: { perMinute: 0, burst: 1 },
+    lockout: { failures: 0, windowSeconds: 600, lockSeconds: 900, verificationThreshold: 0.7 },
+    replayWindowSeconds: 0,
+  });
+  const on = loadConfig({
+    RATE_LIMIT_PER_MINUTE: '20',
+    LOCKOUT_FAILURES: '5',
+    LOCKOUT_WINDOW_SECONDS: '60',
+    LOCKOUT_SECONDS: '120',
+    LOCKOUT_VERIFICATION_THRESHOLD: '0.6',
+    REPLAY_WINDOW_SECONDS: '900',
+  }).abuse;
+  assert.deepEqual(on.rateLimit, { perMinute: 20, burst: 20 });
+  assert.equal(
+    loadConfig({ RATE_LIMIT_PER_MINUTE: '20', RATE_LIMIT_BURST: '3' }).abuse.rateLimit.burst,
+    3,
+  );
+  assert.deepEqual(on.lockout, {
+    failures: 5,
+    windowSeconds: 60,
+    lockSeconds: 120,
+    verificationThreshold: 0.6,
+  });
+  assert.equal(on.replayWindowSeconds, 900);
+  assert.throws(() => loadConfig({ LOCKOUT_VERIFICATION_THRESHOLD: '2' }), /LOCKOUT_VERIFICATION/);
+  assert.throws(() => loadConfig({ RATE_LIMIT_BURST: '0' }), /RATE_LIMIT_BURST/);
+});

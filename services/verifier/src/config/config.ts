@@ -5,6 +5,7 @@
  * exporter, which reads its standard OTEL_EXPORTER_OTLP_* settings (headers, timeouts)
  * and OTEL_RESOURCE_ATTRIBUTES itself once tracing is on.
  */
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,8 @@ const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v === '' ? undefined : v));
+const optionalInt = (min: number) =>
+  optionalString.pipe(z.coerce.number<string | undefined>().int().min(min).optional());
 
 const envSchema = z
   .object({
@@ -70,6 +73,23 @@ const envSchema = z
     MAX_QUEUED_REQUESTS: int(16, 0, 100_000),
     SHUTDOWN_GRACE_MS: int(25_000, 0),
 
+    // Longer than the 60 s that ingress-nginx, AWS ALB and most proxies keep an idle
+    // upstream connection: the pod must never be the side that closes it (decision 0019).
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: int(65_000, 1),
+    HTTP_HEADERS_TIMEOUT_MS: optionalInt(1),
+    // Receiving a whole request: MAX_BODY_BYTES (48 MiB) at about 1.3 Mbit/s.
+    HTTP_REQUEST_TIMEOUT_MS: int(300_000, 0),
+    TRUST_PROXY: z.string().default('false').transform(parseTrustProxy),
+
+    // Abuse resistance, each off at 0 (decision 0021).
+    RATE_LIMIT_PER_MINUTE: int(0, 0, 1_000_000),
+    RATE_LIMIT_BURST: optionalInt(1),
+    LOCKOUT_FAILURES: int(0, 0, 10_000),
+    LOCKOUT_WINDOW_SECONDS: int(600, 1),
+    LOCKOUT_SECONDS: int(900, 1),
+    LOCKOUT_VERIFICATION_THRESHOLD: num(0.7, 0, 1),
+    REPLAY_WINDOW_SECONDS: int(0, 0, 7 * 86_400),
+
     // OpenTelemetry's own variable names: tracing is on when an OTLP endpoint is set.
     OTEL_EXPORTER_OTLP_ENDPOINT: optionalString,
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalString,
@@ -99,7 +119,50 @@ const envSchema = z
     if (env.IMAGE_MIN_SIDE > env.IMAGE_MAX_SIDE || env.VIDEO_MIN_SIDE > env.VIDEO_MAX_SIDE) {
       ctx.addIssue({ code: 'custom', message: 'a minimum side exceeds its maximum', path: [] });
     }
+    // A headers timeout under the keep-alive one cuts a request that arrives late on an
+    // idle connection; Node refuses a headers timeout over the request timeout.
+    const headersTimeout = env.HTTP_HEADERS_TIMEOUT_MS ?? env.HTTP_KEEP_ALIVE_TIMEOUT_MS + 1000;
+    if (headersTimeout <= env.HTTP_KEEP_ALIVE_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be longer than HTTP_KEEP_ALIVE_TIMEOUT_MS',
+        path: ['HTTP_HEADERS_TIMEOUT_MS'],
+      });
+    }
+    if (env.HTTP_REQUEST_TIMEOUT_MS > 0 && env.HTTP_REQUEST_TIMEOUT_MS < headersTimeout) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be 0 (none) or at least the headers timeout',
+        path: ['HTTP_REQUEST_TIMEOUT_MS'],
+      });
+    }
   });
+
+/**
+ * TRUST_PROXY: `false` (X-Forwarded-For is ignored), `true` (the peer is a proxy: the
+ * client is the address it appended) or a comma-separated list of the proxies' addresses
+ * and CIDR ranges (every hop inside them is skipped).
+ */
+function parseTrustProxy(text: string, ctx: z.RefinementCtx<string>): TrustProxy {
+  const value = text.trim().toLowerCase();
+  if (value === 'false' || value === '') return false;
+  if (value === 'true') return true;
+  const ranges = value.split(',').map((r) => r.trim());
+  for (const range of ranges) {
+    const [address = '', prefix, extra] = range.split('/');
+    const family = net.isIP(address);
+    const validPrefix =
+      prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (family === 0 || !validPrefix || extra !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${range}" is not true, false, an IP address or a CIDR range`,
+      });
+      return z.NEVER;
+    }
+  }
+  return ranges;
+}
 
 const knotsSchema = z
   .object({
@@ -163,6 +226,34 @@ export interface VideoSampling {
   readonly timeoutMs: number;
 }
 
+/** Which peers' X-Forwarded-For is believed: none, the direct peer, or these ranges. */
+export type TrustProxy = boolean | readonly string[];
+
+export interface HttpSettings {
+  /** Idle keep-alive connections close after this; advertised as `Keep-Alive: timeout=…`. */
+  readonly keepAliveTimeoutMs: number;
+  /** Longest wait for a request's headers; longer than the keep-alive timeout. */
+  readonly headersTimeoutMs: number;
+  /** Longest wait for a whole request, body included (408); 0: none. */
+  readonly requestTimeoutMs: number;
+  readonly trustProxy: TrustProxy;
+}
+
+/** Per-client limits on the POST endpoints (http/abuse/); a 0 turns one off. */
+export interface AbuseSettings {
+  readonly rateLimit: { readonly perMinute: number; readonly burst: number };
+  readonly lockout: {
+    /** Consecutive rejections that lock a client out. */
+    readonly failures: number;
+    /** …counted within this many seconds of the first. */
+    readonly windowSeconds: number;
+    readonly lockSeconds: number;
+    /** A verification_score below this is a rejection. */
+    readonly verificationThreshold: number;
+  };
+  readonly replayWindowSeconds: number;
+}
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -194,6 +285,8 @@ export interface Config {
   readonly livenessThreshold: number | undefined;
   readonly concurrency: { readonly maxInFlight: number; readonly maxQueued: number };
   readonly shutdownGraceMs: number;
+  readonly http: HttpSettings;
+  readonly abuse: AbuseSettings;
   /** Trace export over OTLP/HTTP; off unless an endpoint is configured. */
   readonly tracing: { readonly enabled: boolean; readonly serviceName: string };
 }
@@ -252,6 +345,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     livenessThreshold: e.LIVENESS_THRESHOLD,
     concurrency: { maxInFlight: e.MAX_CONCURRENT_REQUESTS, maxQueued: e.MAX_QUEUED_REQUESTS },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    http: {
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS ?? e.HTTP_KEEP_ALIVE_TIMEOUT_MS + 1000,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      trustProxy: e.TRUST_PROXY,
+    },
+    abuse: {
+      rateLimit: {
+        perMinute: e.RATE_LIMIT_PER_MINUTE,
+        burst: e.RATE_LIMIT_BURST ?? Math.max(1, e.RATE_LIMIT_PER_MINUTE),
+      },
+      lockout: {
+        failures: e.LOCKOUT_FAILURES,
+        windowSeconds: e.LOCKOUT_WINDOW_SECONDS,
+        lockSeconds: e.LOCKOUT_SECONDS,
+        verificationThreshold: e.LOCKOUT_VERIFICATION_THRESHOLD,
+      },
+      replayWindowSeconds: e.REPLAY_WINDOW_SECONDS,
+    },
     tracing: {
       enabled:
         e.OTEL_SDK_DISABLED === 'false' &&

@@ -78,3 +78,23 @@ test('decodeLenientBase64 accepts unpadded input and refuses stray characters', 
   assert.equal(decodeLenientBase64('aG*k'), undefined);
   assert.equal(decodeLenientBase64(''), undefined);
 });
+
+test('a tag no key opens is told apart (the lock-out counts it); bad Base64 is not', () => {
+  const reason = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (e) {
+      return e instanceof ApiError ? e.reason : 'not an ApiError';
+    }
+    return 'no error';
+  };
+  const other = new KeyRing([{ key: 'k'.repeat(32), nonce: 'n'.repeat(12) }]);
+  assert.equal(
+    reason(() => other.open('f', VECTOR, 100)),
+    'undecryptable',
+  );
+  assert.equal(
+    reason(() => ring.open('f', 'not base64!', 100)),
+    undefined,
+  );
+});

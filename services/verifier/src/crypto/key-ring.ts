@@ -5,7 +5,7 @@
  */
 import { openSealed } from '@silentid/client';
 import type { KeyPair } from '../config/config.js';
-import { invalidArgument, invalidContentLength } from '../errors/api-error.js';
+import { ApiCode, ApiError, invalidArgument, invalidContentLength } from '../errors/api-error.js';
 import { decodeLenientBase64 } from './lenient-base64.js';
 
 const TAG_BYTES = 16;
@@ -32,8 +32,10 @@ export class KeyRing {
       const plain = openSealed(sealed, key, nonce);
       if (plain !== undefined) return plain;
     }
-    throw invalidArgument(
+    throw new ApiError(
+      ApiCode.invalidArgument,
       `${field} could not be decrypted: wrong key or nonce, or altered or truncated data`,
+      { reason: 'undecryptable' },
     );
   }
 }

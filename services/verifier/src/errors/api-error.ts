@@ -7,6 +7,9 @@
 export const ApiCode = {
   ok: 1000,
   invalidArgument: 1200,
+  replayed: 1201,
+  rateLimited: 1300,
+  lockedOut: 1301,
   invalidImageSize: 2003,
   invalidContentLength: 2004,
   invalidImageType: 2005,
@@ -22,6 +25,9 @@ export type ApiCode = (typeof ApiCode)[keyof typeof ApiCode];
 const defaultStatus: Record<ApiCode, number> = {
   1000: 200,
   1200: 400,
+  1201: 409,
+  1300: 429,
+  1301: 429,
   2003: 400,
   2004: 400,
   2005: 400,
@@ -32,24 +38,38 @@ const defaultStatus: Record<ApiCode, number> = {
   5003: 503,
 };
 
-export type HttpStatus = 400 | 404 | 405 | 411 | 413 | 500 | 503;
+export type HttpStatus = 400 | 404 | 405 | 409 | 411 | 413 | 429 | 500 | 503;
+
+/**
+ * Why an error happened, where a caller must tell causes apart that share a code: the
+ * failure lock-out counts a GCM tag that fails under every key (a guessed key or altered
+ * data), not other 1200s (http/abuse/lockout.ts).
+ */
+export type ApiErrorReason = 'undecryptable';
 
 export class ApiError extends Error {
   readonly code: ApiCode;
   readonly status: HttpStatus;
   /** Extra response headers, e.g. Retry-After on 5003. */
   readonly headers: Readonly<Record<string, string>>;
+  readonly reason: ApiErrorReason | undefined;
 
   constructor(
     code: ApiCode,
     message: string,
-    options: { status?: HttpStatus; headers?: Record<string, string>; cause?: unknown } = {},
+    options: {
+      status?: HttpStatus;
+      headers?: Record<string, string>;
+      cause?: unknown;
+      reason?: ApiErrorReason;
+    } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ApiError';
     this.code = code;
     this.status = options.status ?? (defaultStatus[code] as HttpStatus);
     this.headers = options.headers ?? {};
+    this.reason = options.reason;
   }
 }
 
@@ -72,6 +92,19 @@ export const saturated = (retryAfterSeconds: number): ApiError =>
   new ApiError(ApiCode.saturated, 'the service is saturated; retry later', {
     headers: { 'Retry-After': String(retryAfterSeconds) },
   });
+export const replayed = (): ApiError =>
+  new ApiError(
+    ApiCode.replayed,
+    'this request repeats one already answered, byte for byte: send freshly captured media',
+  );
+export const rateLimited = (retryAfterSeconds: number): ApiError =>
+  new ApiError(ApiCode.rateLimited, 'too many requests from this client; retry later', {
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+  });
+export const lockedOut = (retryAfterSeconds: number): ApiError =>
+  new ApiError(ApiCode.lockedOut, 'too many rejected attempts from this client; retry later', {
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+  });
 
 /**
  * Names the request field an error is about, so that a failing check of one field never
@@ -83,5 +116,6 @@ export function inField(field: string, err: unknown): unknown {
     status: err.status,
     headers: { ...err.headers },
     cause: err.cause,
+    reason: err.reason,
   });
 }

@@ -19,26 +19,38 @@ export class Admission {
     return this.running;
   }
 
-  /** Resolves with a release function once a slot is free; throws 5003 when full. */
-  async acquire(signal?: AbortSignal): Promise<() => void> {
-    if (this.running >= this.maxInFlight) {
-      if (this.waiting.length >= this.maxQueued) throw saturated(1);
-      await new Promise<void>((resolve, reject) => {
-        const entry = () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        };
-        const onAbort = () => {
-          const i = this.waiting.indexOf(entry);
-          if (i >= 0) this.waiting.splice(i, 1);
-          this.report();
-          reject(signal?.reason ?? new Error('aborted'));
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        this.waiting.push(entry);
+  /**
+   * A release function once a slot is free. When the queue is full it throws 5003 at
+   * once, not as a rejected promise: a caller that goes on to read the request's body
+   * (http/form-route.ts) reads none for a refused request. `signal` takes a waiting
+   * request out of the queue.
+   */
+  acquire(signal?: AbortSignal): Promise<() => void> {
+    if (this.running < this.maxInFlight) return Promise.resolve(this.admit());
+    if (this.waiting.length >= this.maxQueued) throw saturated(1);
+    return new Promise((resolve, reject) => {
+      const entry = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(this.admit());
+      };
+      const onAbort = () => {
+        const i = this.waiting.indexOf(entry);
+        if (i >= 0) this.waiting.splice(i, 1);
         this.report();
-      });
-    }
+        reject(signal?.reason ?? new Error('aborted'));
+      };
+      if (signal?.aborted) {
+        reject(signal.reason ?? new Error('aborted'));
+        return;
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(entry);
+      this.report();
+    });
+  }
+
+  /** Takes a slot: the release function hands it to the next in the queue. */
+  private admit(): () => void {
     this.running++;
     this.report();
     let released = false;

@@ -5,10 +5,12 @@
 import { httpInstrumentationMiddleware } from '@hono/otel';
 import { trace } from '@opentelemetry/api';
 import { Hono } from 'hono';
-import { invalidArgument } from '../errors/api-error.js';
+import type { HttpBindings } from '@hono/node-server';
+import { ApiCode, ApiError, invalidArgument } from '../errors/api-error.js';
 import type { Logger } from '../observability/logger.js';
 import type { Placements } from '../runtime/execution-provider.js';
 import type { AppEnv } from './context.js';
+import { clientAddressResolver } from './client-address.js';
 import { errorResponse } from './error-handler.js';
 import type { ApiDeps } from './form-route.js';
 import { requestId } from './middleware/request-id.js';
@@ -37,6 +39,9 @@ const KNOWN_PATHS = new Set([
   '/docs',
 ]);
 
+/** Paths are logged, and echoed in 404s, up to this length. */
+const MAX_LOGGED_PATH = 256;
+
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const modelVersion = deps.models.bundle.id;
   const app = new Hono<AppEnv>();
@@ -51,6 +56,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }),
   );
   app.use(requestId(deps.log));
+  const clientAddress = clientAddressResolver(deps.config.http.trustProxy);
+  app.use(async (c, next) => {
+    const peer = (c.env as Partial<HttpBindings> | undefined)?.incoming?.socket.remoteAddress;
+    c.set('client', clientAddress(peer, c.req.header('x-forwarded-for')));
+    await next();
+  });
   app.use(async (c, next) => {
     const t0 = performance.now();
     const tracked = API_PATHS.has(c.req.path);
@@ -63,6 +74,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       const route = KNOWN_PATHS.has(c.req.path) ? c.req.path : 'other';
       deps.metrics.requests.labels(route, String(code), modelVersion).inc();
       trace.getActiveSpan()?.setAttributes({
+        // @hono/otel records the whole URL; the API takes no query string, so one is
+        // whatever a client put there, and it stays out of traces as out of logs.
+        'url.full': c.req.url.split('?')[0],
         'silentid.request_id': c.get('requestId'),
         'silentid.code': code,
         'silentid.model_version': modelVersion,
@@ -70,9 +84,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       deps.metrics.requestDuration
         .labels(route, modelVersion)
         .observe((performance.now() - t0) / 1000);
+      // Who, what and how it ended; never what was sent (no body, no query string).
       c.get('log').info(
         {
+          client: c.get('client'),
           method: c.req.method,
+          path: c.req.path.slice(0, MAX_LOGGED_PATH),
           route,
           status: c.res.status,
           code,
@@ -97,15 +114,39 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
   app.route('/', apiDocsRoutes(modelVersion));
 
-  // Hono answers an unmatched method with 404; the spec distinguishes 405.
+  // Hono answers an unmatched method with 404; the spec distinguishes 405, which names
+  // the methods the path has in Allow (RFC 9110, 15.5.6).
+  const allowed = allowedMethods(app);
   app.notFound((c) => {
-    const err = KNOWN_PATHS.has(c.req.path)
-      ? invalidArgument(`method ${c.req.method} is not allowed on ${c.req.path}`, 405)
-      : invalidArgument(`no such path: ${c.req.path}`, 404);
+    const allow = allowed.get(c.req.path);
+    const err =
+      allow === undefined
+        ? invalidArgument(`no such path: ${c.req.path.slice(0, MAX_LOGGED_PATH)}`, 404)
+        : new ApiError(
+            ApiCode.invalidArgument,
+            `method ${c.req.method} is not allowed on ${c.req.path}; use ${allow}`,
+            { status: 405, headers: { Allow: allow } },
+          );
     return errorResponse(err, c);
   });
   app.onError((err, c) => errorResponse(err, c));
   return app;
+}
+
+/**
+ * The methods each fixed path answers, as an Allow value ("GET, HEAD": Hono answers a
+ * HEAD with its GET route). Middleware (ALL) and paths with parameters are left out.
+ */
+function allowedMethods(app: Hono<AppEnv>): Map<string, string> {
+  const byPath = new Map<string, Set<string>>();
+  for (const { path, method } of app.routes) {
+    if (method === 'ALL' || /[:*]/.test(path)) continue;
+    const methods = byPath.get(path) ?? new Set<string>();
+    methods.add(method);
+    if (method === 'GET') methods.add('HEAD');
+    byPath.set(path, methods);
+  }
+  return new Map([...byPath].map(([path, methods]) => [path, [...methods].join(', ')]));
 }
 
 /** The API code of a finished response, for metrics: 1000 unless the JSON says otherwise. */

@@ -5,5 +5,7 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     log: Logger;
+    /** The client's address (TRUST_PROXY-aware); undefined without a socket (app.request). */
+    client: string | undefined;
   };
 }

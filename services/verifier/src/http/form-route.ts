@@ -1,8 +1,9 @@
 /**
- * What every API endpoint of the family shares: Content-Length rules, the streaming body
- * limit, admission to the bounded queue, the form and its validation, per-stage timing in
- * Server-Timing and metrics, and X-Model-Version. Each endpoint supplies its FormEndpoint
- * (the zod schemas that /openapi.json publishes) and its handler.
+ * What every API endpoint of the family shares: the per-client defences, Content-Length
+ * rules, the streaming body limit, admission to the bounded queue, the form and its
+ * validation, per-stage timing in Server-Timing and metrics, and X-Model-Version. Each
+ * endpoint supplies its FormEndpoint (the zod schemas that /openapi.json publishes) and
+ * its handler.
  */
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -14,10 +15,12 @@ import type { Metrics } from '../observability/metrics.js';
 import { StageTimer } from '../pipeline/stage-timer.js';
 import type { FrameObserver } from '../pipeline/observe-frame.js';
 import type { FaceModels } from '../vision/face-models.js';
+import type { AbuseGuards } from './abuse/abuse-guards.js';
+import type { ReplayClaim } from './abuse/replay-guard.js';
 import type { Admission } from './admission.js';
 import type { AppEnv } from './context.js';
 import { requireLength } from './middleware/require-length.js';
-import { parseForm, readForm } from './verify-form.js';
+import { parseForm, readForm, sealedFieldNames } from './verify-form.js';
 
 /** What the API endpoints need; it is also the pipeline's PipelineDeps, passed on as is. */
 export interface ApiDeps {
@@ -27,6 +30,7 @@ export interface ApiDeps {
   readonly frameObserver: FrameObserver;
   readonly metrics: Metrics;
   readonly admission: Admission;
+  readonly guards: AbuseGuards;
 }
 
 /** One POST endpoint: the schemas that validate its form and describe its answer. */
@@ -66,10 +70,16 @@ export function formRoute<Form extends z.ZodObject, Answer extends z.ZodObject>(
   deps: ApiDeps,
   handler: FormHandler<Form, Answer>,
 ): void {
-  const { config, metrics, admission } = deps;
+  const { config, metrics, admission, guards } = deps;
   const modelVersion = deps.models.bundle.id;
+  const sealed = sealedFieldNames(endpoint.form);
   app.post(
     endpoint.path,
+    // First of all: a client over its rate, or locked out, costs nothing more.
+    async (c, next) => {
+      guards.arrive(c.get('client'));
+      await next();
+    },
     requireLength,
     // Enforced while streaming: a 200 MB body is refused at its Content-Length, or at
     // the first byte past the limit when chunked, without being buffered.
@@ -85,14 +95,33 @@ export function formRoute<Form extends z.ZodObject, Answer extends z.ZodObject>(
     async (c) => {
       const timer = new StageTimer();
       c.header('X-Model-Version', modelVersion);
+      const client = c.get('client');
       const signal = c.req.raw.signal;
-      const release = await admission.acquire(signal);
+      // Queued (or refused with 5003 before any of the body is read), then the body is
+      // received while the request waits for a slot: only a socket being read reports
+      // that its client has gone (a paused one sees no close), and a body that fails
+      // (not a form, the client gone) takes its request out of the queue at once.
+      const received = new AbortController();
+      const admitted = admission.acquire(AbortSignal.any([signal, received.signal]));
+      const form = readForm(c, config.maxBodyBytes);
+      form.catch((err: unknown) => received.abort(err));
+      const release = await admitted;
+      let claim: ReplayClaim | undefined;
       try {
-        const fields = parseForm(endpoint.form, await readForm(c, config.maxBodyBytes));
+        // Locked out while it waited: the slot's work is not spent on it.
+        guards.checkLockout(client);
+        const fields = parseForm(endpoint.form, await form);
+        claim = guards.claimReplay(endpoint.path, sealedValues(fields, sealed));
         const requestId = c.get('requestId');
         const body = await handler({ fields, timer, signal, requestId }, c);
+        claim?.commit();
+        guards.answered(client, body);
         return c.json({ ...body, request_id: requestId });
+      } catch (err) {
+        guards.failed(client, err);
+        throw err;
       } finally {
+        claim?.release();
         release();
         const stages = timer.snapshot();
         metrics.observeStages(stages);
@@ -101,6 +130,10 @@ export function formRoute<Form extends z.ZodObject, Answer extends z.ZodObject>(
     },
   );
 }
+
+/** The sealed fields' names and values, in the form's order. */
+const sealedValues = (fields: object, names: readonly string[]): [string, string][] =>
+  names.map((name) => [name, String((fields as Record<string, unknown>)[name])]);
 
 function serverTiming(stages: Record<string, number>): string {
   return Object.entries(stages)

@@ -69,9 +69,11 @@ const errorAnswer = z
 const ERRORS_BY_STATUS: Record<number, string> = {
   400: '1200 invalid argument (missing/empty field, bad Base64, failed GCM tag, bad boolean, video over 60 s); 2003 image or frame size; 2004 decrypted size; 2005 image/video type or corrupt; 4000 no face in the photo; 4004 face occlusion (check_quality); 4007 no usable face in the video',
   404: '1200 unknown path',
-  405: '1200 wrong method',
+  405: '1200 wrong method (Allow lists the right ones)',
+  409: '1201 an exact replay of a request answered within REPLAY_WINDOW_SECONDS (when set)',
   411: '1200 missing Content-Length (or chunked encoding)',
   413: '2004 body over MAX_BODY_BYTES',
+  429: '1300 over RATE_LIMIT_PER_MINUTE for this client; 1301 this client is locked out after LOCKOUT_FAILURES rejections (Retry-After; both off unless set)',
   500: '5000 a fault of the service',
   503: '5003 saturated: the bounded queue is full (Retry-After)',
 };
@@ -91,10 +93,13 @@ const ERROR_RESPONSES = Object.fromEntries(
     status,
     {
       description,
-      headers:
-        status === '503'
-          ? { 'X-Request-Id': REQUEST_ID, 'Retry-After': header('Seconds to wait') }
-          : { 'X-Request-Id': REQUEST_ID },
+      headers: {
+        'X-Request-Id': REQUEST_ID,
+        ...(status === '503' || status === '429'
+          ? { 'Retry-After': header('Seconds to wait') }
+          : {}),
+        ...(status === '405' ? { Allow: header('The methods the path answers') } : {}),
+      },
       content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
     },
   ]),

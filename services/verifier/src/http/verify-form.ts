@@ -50,6 +50,13 @@ export function sealedField(description: string) {
     .meta({ description, contentEncoding: 'base64' });
 }
 
+/** The names of a form's sealed fields (made by sealedField), in the form's order. */
+export function sealedFieldNames(form: z.ZodObject): string[] {
+  return Object.entries(form.shape)
+    .filter(([, schema]) => (schema as z.ZodType).meta()?.contentEncoding === 'base64')
+    .map(([name]) => name);
+}
+
 const FLAG_VALUES = ['true', 'false', '1', '0'] as const;
 
 /** An optional boolean, default false: true/false in any case, or 1/0. */

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { samplePhoto } from '../../testing/sample-faces.js';
 import { resolveBinary } from '../video/ffmpeg-binaries.js';
 
 const lavfi = (source: string, seconds: number) => [
@@ -47,6 +48,12 @@ const recipes = {
   ],
   /** Low-rate source: 5 fps. */
   slow: [...lavfi('testsrc=size=160x120:rate=5', 3), ...x264],
+  /** A real face, still: face-api's sample 2 held for 3 s (an attack clip: never live). */
+  stillFace: [
+    ...['-loop', '1', '-i', samplePhoto(2), '-t', '3', '-r', '25'],
+    ...['-vf', 'scale=540:-2,pad=ceil(iw/2)*2:ceil(ih/2)*2'],
+    ...x264,
+  ],
 } satisfies Record<string, string[]>;
 
 export type ClipName = keyof typeof recipes | 'rotated' | 'truncated' | 'truncatedFaststart';
