@@ -130,6 +130,11 @@ export interface VerificationServiceSpec {
   exposure?: ExposureSpec;
   rollout?: RolloutPolicySpec;
   tracing?: TracingSpec;
+  /**
+   * The verifier's own settings for the pods (README, "Configuration"), e.g. TRUST_PROXY
+   * or RATE_LIMIT_PER_MINUTE. Names in `OPERATOR_ENV` are set from other fields instead.
+   */
+  env?: Array<{ name: string; value: string }>;
 }
 
 export type RolloutPhase =

@@ -92,6 +92,38 @@ test('the execution provider: cuda with GPUs, cpu without, webgpu when asked wit
   assert.equal(env({ gpus: 1 }).XDG_RUNTIME_DIR, undefined);
 });
 
+test('spec.env reaches the pods, but never over a variable the operator sets', () => {
+  const env = (accelerator: VerificationService['spec']['accelerator']) =>
+    find<V1Deployment>(
+      desiredState(
+        input({
+          accelerator,
+          env: [
+            { name: 'TRUST_PROXY', value: '10.0.0.0/8' },
+            { name: 'ORT_EXECUTION_PROVIDER', value: 'cpu' },
+            { name: 'OTEL_SERVICE_NAME', value: 'x' },
+            { name: 'VISION_WORKERS', value: '2' },
+          ],
+        }),
+      ).apply,
+      'Deployment',
+      'face-stable',
+    ).spec!.template.spec!.containers[0]!.env!.map((e) => `${e.name}=${e.value ?? '<ref>'}`);
+  const gpu = env({ gpus: 1 });
+  assert.ok(gpu.includes('TRUST_PROXY=10.0.0.0/8'));
+  assert.ok(gpu.includes('VISION_WORKERS=2'));
+  assert.deepEqual(
+    gpu.filter((e) => e.startsWith('ORT_EXECUTION_PROVIDER=')),
+    ['ORT_EXECUTION_PROVIDER=cuda'],
+  );
+  assert.ok(!gpu.some((e) => e.startsWith('OTEL_')));
+  const webgpu = env({ gpus: 1, executionProvider: 'webgpu' });
+  assert.deepEqual(
+    webgpu.filter((e) => e.startsWith('VISION_WORKERS=')),
+    ['VISION_WORKERS=0'],
+  );
+});
+
 test('probes are wired to /healthz and /readyz on the named http port', () => {
   const container = find<V1Deployment>(desiredState(input()).apply, 'Deployment', 'face-stable')
     .spec!.template.spec!.containers[0]!;

@@ -50,6 +50,35 @@ function tracingEnv(service: string, track: Track, tracing: ResolvedSpec['tracin
   ];
 }
 
+/**
+ * Variables the operator derives from a VerificationService's other fields (the CRD
+ * refuses them in spec.env, as it does OTEL_*): a user's value would contradict them.
+ */
+export const OPERATOR_ENV: readonly string[] = [
+  'PORT',
+  'FFMPEG_PATH',
+  'FFPROBE_PATH',
+  'ORT_EXECUTION_PROVIDER',
+  'MODEL_BUNDLE_DIR',
+  'SILENTID_KEY',
+  'SILENTID_NONCE',
+  'SILENTID_PREVIOUS_KEY',
+  'SILENTID_PREVIOUS_NONCE',
+  'LIVENESS_THRESHOLD',
+  'SILENTID_VERIFICATION_CALIBRATION',
+  'XDG_RUNTIME_DIR',
+];
+
+/** spec.env without what the operator sets itself; with WebGPU, VISION_WORKERS stays 0. */
+function userEnv(spec: ResolvedSpec, provider: string): V1EnvVar[] {
+  return (spec.env ?? []).filter(
+    (e) =>
+      !OPERATOR_ENV.includes(e.name) &&
+      !e.name.startsWith('OTEL_') &&
+      !(provider === 'webgpu' && e.name === 'VISION_WORKERS'),
+  );
+}
+
 function verifierContainer(
   spec: ResolvedSpec,
   env: V1EnvVar[],
@@ -79,6 +108,7 @@ function verifierContainer(
         : []),
       ...env,
       ...keyRingEnv(spec.keyRing.secretName),
+      ...userEnv(spec, provider),
     ],
     // Models load and warm before /readyz turns ready; the startup probe gives that time
     // without making the liveness probe lenient for the pod's whole life.

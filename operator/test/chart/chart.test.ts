@@ -134,3 +134,34 @@ test('tracing values reach the VerificationService and open egress to the collec
     /otlpEndpoint/,
   );
 });
+
+test('defaultService.env reaches the VerificationService as name/value pairs', () => {
+  const spec = byKind(render('') /* defaults: none */, 'VerificationService')[0]!.spec as {
+    env?: unknown;
+  };
+  assert.equal(spec.env, undefined);
+  const objects = parseAllDocuments(
+    helm([
+      'template',
+      'silentid',
+      CHART,
+      '--set',
+      'defaultService.env.TRUST_PROXY=10.0.0.0/8',
+      '--set',
+      'defaultService.env.RATE_LIMIT_PER_MINUTE=30',
+    ]),
+  )
+    .map((d) => d.toJS() as KubeObject | null)
+    .filter((o): o is KubeObject => o !== null);
+  const withEnv = byKind(objects, 'VerificationService')[0]!.spec as {
+    env: Array<{ name: string; value: string }>;
+  };
+  assert.deepEqual(withEnv.env, [
+    { name: 'RATE_LIMIT_PER_MINUTE', value: '30' },
+    { name: 'TRUST_PROXY', value: '10.0.0.0/8' },
+  ]);
+  assert.throws(
+    () => helm(['template', 'x', CHART, '--set', 'defaultService.env.bad-name=1']),
+    /env/,
+  );
+});

@@ -212,21 +212,43 @@ test(
   },
 );
 
-test('the API server refuses cuda without GPUs (the CRD’s CEL rule)', { skip }, async () => {
-  const body = (accelerator: object) =>
-    ({
-      apiVersion: 'silentid.dev/v1alpha1',
-      kind: 'VerificationService',
-      metadata: { name: 'provider-check', namespace: env.namespace },
-      spec: { ...serviceFixture('unused', FIRST_MODEL).spec, accelerator },
-    }) as unknown as KubeObject;
-  await assert.rejects(
-    admin.apply(Resources.VerificationService, body({ gpus: 0, executionProvider: 'cuda' })),
-    /the cuda execution provider needs gpus > 0/,
-  );
-  await admin.apply(Resources.VerificationService, body({ gpus: 0, executionProvider: 'webgpu' }));
-  await admin.delete(Resources.VerificationService, env.namespace, 'provider-check');
-});
+test(
+  'the API server refuses cuda without GPUs and operator-set variables in env (CEL)',
+  { skip },
+  async () => {
+    const body = (accelerator: object) =>
+      ({
+        apiVersion: 'silentid.dev/v1alpha1',
+        kind: 'VerificationService',
+        metadata: { name: 'provider-check', namespace: env.namespace },
+        spec: { ...serviceFixture('unused', FIRST_MODEL).spec, accelerator },
+      }) as unknown as KubeObject;
+    await assert.rejects(
+      admin.apply(Resources.VerificationService, body({ gpus: 0, executionProvider: 'cuda' })),
+      /the cuda execution provider needs gpus > 0/,
+    );
+    await admin.apply(
+      Resources.VerificationService,
+      body({ gpus: 0, executionProvider: 'webgpu' }),
+    );
+    const withEnv = (variables: object[]) =>
+      ({
+        apiVersion: 'silentid.dev/v1alpha1',
+        kind: 'VerificationService',
+        metadata: { name: 'provider-check', namespace: env.namespace },
+        spec: { ...serviceFixture('unused', FIRST_MODEL).spec, env: variables },
+      }) as unknown as KubeObject;
+    await assert.rejects(
+      admin.apply(Resources.VerificationService, withEnv([{ name: 'SILENTID_KEY', value: 'x' }])),
+      /the operator sets this variable/,
+    );
+    await admin.apply(
+      Resources.VerificationService,
+      withEnv([{ name: 'TRUST_PROXY', value: '10.0.0.0/8' }]),
+    );
+    await admin.delete(Resources.VerificationService, env.namespace, 'provider-check');
+  },
+);
 
 test(
   'a bundle that fails its sha256 is never rolled out; stable serves on and status says why',
