@@ -165,3 +165,18 @@ test('defaultService.env reaches the VerificationService as name/value pairs', (
     /env/,
   );
 });
+
+test('two operator replicas get a PodDisruptionBudget that keeps one; one replica gets none', () => {
+  const budgets = (replicas: number) =>
+    parseAllDocuments(
+      helm(['template', 'silentid', CHART, '--set', `operator.replicas=${replicas}`]),
+    )
+      .map((d) => d.toJS() as KubeObject | null)
+      .filter(
+        (o): o is KubeObject =>
+          o?.kind === 'PodDisruptionBudget' && o.metadata.name.endsWith('-operator'),
+      );
+  assert.equal(budgets(1).length, 0);
+  const [pdb] = budgets(2);
+  assert.equal((pdb?.spec as { minAvailable: number }).minAvailable, 1);
+});
