@@ -310,7 +310,7 @@ test(
 test(
   `status writes: none for idle services, at most one per analysis interval while a step waits for traffic (${IDLE_SECONDS} s)`,
   { skip },
-  async () => {
+  async (t) => {
     const spec = (model: string, rollout: VerificationServiceSpec['rollout']) =>
       serviceFixture('unused', model, {
         image: 'unused',
@@ -357,6 +357,9 @@ test(
     await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
     const seconds = (Date.now() - started) / 1000;
     const writes = (name: string) => (statusWrites.get(name) ?? 0) - (before.get(name) ?? 0);
+    t.diagnostic(
+      `status writes in ${seconds.toFixed(1)} s: idle ${writes('idle')}, chart service ${writes(SERVICE)}, waiting canary ${writes('waiting')}`,
+    );
     assert.equal(writes('idle'), 0, 'an idle service gets no status writes');
     assert.equal(writes(SERVICE), 0, 'the chart’s idle service gets no status writes');
     const allowed = Math.floor(seconds / intervalSeconds) + 1;
