@@ -22,6 +22,7 @@ import { FIELD_MANAGER } from '../../src/api/group.js';
 import { service as serviceFixture } from '../fixtures.js';
 import { helm } from '../support/helm.js';
 import {
+  applyService,
   createTestNamespace,
   deleteTestNamespace,
   runOperator,
@@ -319,16 +320,7 @@ test(
         autoscaling: { mode: 'concurrency', min: 1, max: 3, target: 2 },
       }).spec;
     const apply = (name: string, body: VerificationServiceSpec) =>
-      admin.apply(
-        Resources.VerificationService,
-        {
-          apiVersion: 'silentid.dev/v1alpha1',
-          kind: 'VerificationService',
-          metadata: { name, namespace: env.namespace },
-          spec: body,
-        } as unknown as KubeObject,
-        { force: true },
-      );
+      applyService(admin, env.namespace, name, body);
     // 8 s steps are re-analysed every 2 s while the canary has no traffic.
     const slow = { steps: [50], pauseSeconds: 8 };
     const intervalSeconds = 2;

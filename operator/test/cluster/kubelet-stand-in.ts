@@ -42,36 +42,38 @@ export function standInForKubelet(
   jobPodExit: JobPodExit = () => undefined,
 ): Promise<void> {
   let podIp = 1;
-  const terminate = async (pod: KubeObject, exitCode: number): Promise<void> => {
-    const containers = (pod.spec as { containers: Array<{ name: string; image: string }> })
-      .containers;
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    await client
+  const report = (pod: KubeObject, status: object): Promise<unknown> =>
+    client
       .applyStatus(Resources.Pod, {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name: pod.metadata.name, namespace },
-        status: {
-          phase: exitCode === 0 ? 'Succeeded' : 'Failed',
-          containerStatuses: containers.map((c) => ({
-            name: c.name,
-            image: c.image,
-            imageID: '',
-            ready: false,
-            restartCount: 0,
-            state: {
-              terminated: {
-                exitCode,
-                reason: exitCode === 0 ? 'Completed' : 'Error',
-                startedAt: now,
-                finishedAt: now,
-              },
-            },
-          })),
-        },
+        status,
       } as KubeObject)
+      // A pod deleted meanwhile (a scale-down) needs no status.
       .catch(() => undefined);
-  };
+  const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const terminate = (pod: KubeObject, exitCode: number) =>
+    report(pod, {
+      phase: exitCode === 0 ? 'Succeeded' : 'Failed',
+      containerStatuses: (
+        pod.spec as { containers: Array<{ name: string; image: string }> }
+      ).containers.map((c) => ({
+        name: c.name,
+        image: c.image,
+        imageID: '',
+        ready: false,
+        restartCount: 0,
+        state: {
+          terminated: {
+            exitCode,
+            reason: exitCode === 0 ? 'Completed' : 'Error',
+            startedAt: now(),
+            finishedAt: now(),
+          },
+        },
+      })),
+    });
   const markReady = async (pod: KubeObject): Promise<void> => {
     if (pod.metadata.deletionTimestamp || ready(pod) || terminal(pod)) return;
     if (ownedByJob(pod)) {
@@ -79,23 +81,14 @@ export function standInForKubelet(
       if (exitCode !== undefined) await terminate(pod, exitCode);
       return;
     }
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    await client
-      .applyStatus(Resources.Pod, {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: pod.metadata.name, namespace },
-        status: {
-          phase: 'Running',
-          podIP: `10.244.0.${(podIp++ % 250) + 2}`,
-          conditions: [
-            { type: 'Ready', status: 'True', lastTransitionTime: now },
-            { type: 'ContainersReady', status: 'True', lastTransitionTime: now },
-          ],
-        },
-      } as KubeObject)
-      // A pod deleted meanwhile (a scale-down) needs no status.
-      .catch(() => undefined);
+    await report(pod, {
+      phase: 'Running',
+      podIP: `10.244.0.${(podIp++ % 250) + 2}`,
+      conditions: [
+        { type: 'Ready', status: 'True', lastTransitionTime: now() },
+        { type: 'ContainersReady', status: 'True', lastTransitionTime: now() },
+      ],
+    });
   };
   return (async () => {
     while (!signal.aborted) {

@@ -1,8 +1,9 @@
 import type { KubeObject } from '../../src/api/object-meta.js';
+import type { VerificationServiceSpec } from '../../src/api/verification-service.js';
 import type { MetricsSource, ScrapeTarget } from '../../src/controller/metrics-source.js';
 import type { KubeClient } from '../../src/kube/kube-client.js';
 import { RestKubeClient } from '../../src/kube/rest-client.js';
-import type { ResourceType } from '../../src/kube/resource-types.js';
+import { Resources, type ResourceType } from '../../src/kube/resource-types.js';
 import { createOperator } from '../../src/operator.js';
 import { parsePrometheusText, type Sample } from '../../src/rollout/prometheus-text.js';
 import { FIELD_MANAGER } from '../../src/api/group.js';
@@ -212,4 +213,23 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+/** Applies a VerificationService as `client`'s field manager, taking over what it sets. */
+export function applyService(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  spec: VerificationServiceSpec,
+): Promise<KubeObject> {
+  return client.apply(
+    Resources.VerificationService,
+    {
+      apiVersion: 'silentid.dev/v1alpha1',
+      kind: 'VerificationService',
+      metadata: { name, namespace },
+      spec,
+    } as unknown as KubeObject,
+    { force: true },
+  );
 }

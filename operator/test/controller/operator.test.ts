@@ -8,6 +8,7 @@ import type {
 import { Resources } from '../../src/kube/resource-types.js';
 import { service as serviceFixture } from '../fixtures.js';
 import {
+  applyService as applyServiceAs,
   runOperator,
   ScriptedMetrics,
   startEnvironment,
@@ -53,17 +54,8 @@ function spec(
   return serviceFixture('unused', modelRef, { image: env.image, ...overrides }).spec;
 }
 
-async function applyService(name: string, body: VerificationServiceSpec): Promise<KubeObject> {
-  return env.user.apply(
-    Resources.VerificationService,
-    {
-      apiVersion: 'silentid.dev/v1alpha1',
-      kind: 'VerificationService',
-      metadata: { name, namespace: env.namespace },
-      spec: body,
-    } as unknown as KubeObject,
-    { force: true },
-  );
+function applyService(name: string, body: VerificationServiceSpec): Promise<KubeObject> {
+  return applyServiceAs(env.user, env.namespace, name, body);
 }
 
 async function service(name: string): Promise<VerificationService | undefined> {
