@@ -5,6 +5,7 @@
  * take a baseline before their load and check that everything comes back to it after.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { childProcesses } from '../support/verifier-process.js';
 import { waitFor } from '../support/wait.js';
 
 export interface ProcSnapshot {
@@ -41,34 +42,6 @@ export function rssMiB(pid: number): number {
 
 export function fdCount(pid: number): number {
   return readdirSync(`/proc/${pid}/fd`).length;
-}
-
-/** `comm pid` of every direct child of `pid` (any of its threads may be the parent). */
-export function childProcesses(pid: number): string[] {
-  const found: string[] = [];
-  let tasks: string[];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return found; // the process is gone
-  }
-  for (const task of tasks) {
-    let kids: string[];
-    try {
-      kids = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/);
-    } catch {
-      continue; // the thread ended while we looked
-    }
-    for (const kid of kids.filter(Boolean)) {
-      try {
-        const comm = readFileSync(`/proc/${kid}/comm`, 'utf8').trim();
-        if (!comm.startsWith('esbuild')) found.push(`${comm} ${kid}`);
-      } catch {
-        // the child ended while we looked
-      }
-    }
-  }
-  return found;
 }
 
 /** The top-level entries of `dir` (hidden ones included); none when it cannot be read. */

@@ -23,7 +23,11 @@ import {
 } from '../support/http.js';
 import { ffmpegRun, H264 } from '../support/media-tools.js';
 import { OTHER_PERSON, samplePhoto, SampleMedia } from '../support/sample-media.js';
-import { startVerifierProcess, type VerifierProcess } from '../support/verifier-process.js';
+import {
+  startVerifierProcess,
+  type VerifierProcess,
+  nothingLeft,
+} from '../support/verifier-process.js';
 import { waitFor } from '../support/wait.js';
 
 const run = promisify(execFile);
@@ -37,14 +41,6 @@ function wellFormedError(r: Reply): void {
   assert.equal(typeof r.json.message, 'string', JSON.stringify(r.json));
   assert.equal(typeof r.json.request_id, 'string', JSON.stringify(r.json));
 }
-
-/** Waits until the service has neither a decoder process nor a per-request temp dir. */
-const nothingLeft = (svc: VerifierProcess) =>
-  waitFor('no decoder and no temp dir left', async () => {
-    const left = [...svc.decoders(), ...(await svc.leftoverTempDirs())];
-    if (left.length > 0) throw new Error(`still there: ${left.join(', ')}`);
-    return true;
-  });
 
 describe('faults', () => {
   before(async () => {

@@ -16,7 +16,11 @@ import {
   VERIFY_PATH,
 } from '../support/http.js';
 import { SampleMedia } from '../support/sample-media.js';
-import { startVerifierProcess, type VerifierProcess } from '../support/verifier-process.js';
+import {
+  startVerifierProcess,
+  type VerifierProcess,
+  nothingLeft,
+} from '../support/verifier-process.js';
 import { waitFor } from '../support/wait.js';
 
 let media: SampleMedia;
@@ -29,13 +33,6 @@ const inFlight = (svc: VerifierProcess, n: number) =>
 const queued = (svc: VerifierProcess, n: number) =>
   waitFor(`${n} request(s) queued`, async () => {
     return (await metricValue(svc.url, 'silentid_queue_depth')) === n;
-  });
-/** Waits until the service has neither a decoder process nor a temp dir left. */
-const nothingLeft = (svc: VerifierProcess, when: string) =>
-  waitFor(`no decoder and no temp dir left ${when}`, async () => {
-    const left = [...svc.decoders(), ...(await svc.leftoverTempDirs())];
-    if (left.length > 0) throw new Error(`still there: ${left.join(', ')}`);
-    return true;
   });
 
 describe('process lifecycle', () => {

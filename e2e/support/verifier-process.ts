@@ -141,8 +141,8 @@ function freePort(): Promise<number> {
   });
 }
 
-/** `name pid` of each ffmpeg/ffprobe child of `pid` (any of its threads), read from /proc. */
-function decodersUnder(pid: number): string[] {
+/** `comm pid` of every direct child of `pid` (any of its threads may be the parent), from /proc. */
+export function childProcesses(pid: number): string[] {
   const found: string[] = [];
   let tasks: string[];
   try {
@@ -151,20 +151,35 @@ function decodersUnder(pid: number): string[] {
     return found; // the process is gone
   }
   for (const task of tasks) {
-    let children: string[];
+    let kids: string[];
     try {
-      children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/);
+      kids = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/);
     } catch {
       continue; // the thread ended while we looked
     }
-    for (const c of children.filter(Boolean)) {
+    for (const kid of kids.filter(Boolean)) {
       try {
-        const comm = readFileSync(`/proc/${c}/comm`, 'utf8').trim();
-        if (/ff(mpeg|probe)/.test(comm)) found.push(`${comm} ${c}`);
+        const comm = readFileSync(`/proc/${kid}/comm`, 'utf8').trim();
+        // tsx's esbuild service is the test harness's own child, not the service's work.
+        if (!comm.startsWith('esbuild')) found.push(`${comm} ${kid}`);
       } catch {
         // the child ended while we looked
       }
     }
   }
   return found;
+}
+
+/** `name pid` of each ffmpeg/ffprobe child of `pid`. */
+function decodersUnder(pid: number): string[] {
+  return childProcesses(pid).filter((entry) => /ff(mpeg|probe)/.test(entry));
+}
+
+/** Waits until the service has neither a decoder process nor a per-request temp dir left. */
+export function nothingLeft(svc: VerifierProcess, when = ''): Promise<true> {
+  return waitFor(`no decoder and no temp dir left${when ? ` ${when}` : ''}`, async () => {
+    const left = [...svc.decoders(), ...(await svc.leftoverTempDirs())];
+    if (left.length > 0) throw new Error(`still there: ${left.join(', ')}`);
+    return true as const;
+  });
 }
