@@ -92,6 +92,16 @@ export const saturated = (retryAfterSeconds: number): ApiError =>
   new ApiError(ApiCode.saturated, 'the service is saturated; retry later', {
     headers: { 'Retry-After': String(retryAfterSeconds) },
   });
+/**
+ * The pod's temp space is full (ENOSPC, EDQUOT): like a full queue, a pod-local and
+ * transient shortage (in-flight videos free their space as they finish; another pod has
+ * its own), not the client's fault, so the same 503 + Retry-After as saturation.
+ */
+export const tempSpaceFull = (retryAfterSeconds: number, cause: unknown): ApiError =>
+  new ApiError(ApiCode.saturated, 'the service is out of temporary space; retry later', {
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+    cause,
+  });
 export const replayed = (): ApiError =>
   new ApiError(
     ApiCode.replayed,
@@ -108,10 +118,11 @@ export const lockedOut = (retryAfterSeconds: number): ApiError =>
 
 /**
  * Names the request field an error is about, so that a failing check of one field never
- * reads as another's (API.md): "encrypted_image: the photo is not …". Other errors pass.
+ * reads as another's (API.md): "encrypted_image: the photo is not …". Other errors pass,
+ * and so do the server's own conditions (5xx, e.g. temp space full): no field caused them.
  */
 export function inField(field: string, err: unknown): unknown {
-  if (!(err instanceof ApiError)) return err;
+  if (!(err instanceof ApiError) || err.status >= 500) return err;
   return new ApiError(err.code, `${field}: ${err.message}`, {
     status: err.status,
     headers: { ...err.headers },

@@ -25,13 +25,30 @@ export class StageTimer {
         span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).name });
         throw err;
       } finally {
-        this.add(stage, performance.now() - t0);
+        this.accumulate(stage, performance.now() - t0);
         span.end();
       }
     });
   }
 
+  /**
+   * Adds time measured elsewhere: the liveness analysis runs frame by frame while ffmpeg
+   * decodes, so only its sum is known. Its span (under the request's, from the active
+   * context) ends now and lasts that sum; the start is nominal, and the span says so.
+   */
   add(stage: Stage, ms: number): void {
+    // performance.now() values: OpenTelemetry reads a number this small as one, not as epoch ms.
+    const end = performance.now();
+    tracer
+      .startSpan(stage, {
+        startTime: end - ms,
+        attributes: { 'silentid.stage.summed': true },
+      })
+      .end(end);
+    this.accumulate(stage, ms);
+  }
+
+  private accumulate(stage: Stage, ms: number): void {
     this.totals.set(stage, (this.totals.get(stage) ?? 0) + ms);
   }
 

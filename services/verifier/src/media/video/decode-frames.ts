@@ -120,7 +120,9 @@ export async function decodeFrames(
     }
     throw err;
   }
-  // A damaged tail (a truncated upload) still yields the frames before it: keep them.
+  // A damaged tail (a truncated upload) still yields the frames before it: keep them. A
+  // decoder killed from outside never gets here (runProcess rejects): its frames would
+  // be a clip cut short by us, not by the client.
   if (frames.length === 0) {
     throw invalidMedia(
       'the video could not be decoded: no frame decoded',

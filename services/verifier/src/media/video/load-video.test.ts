@@ -9,7 +9,9 @@ import { ApiError } from '../../errors/api-error.js';
 import { corpusFile } from '../testing/corpus.js';
 import { VideoFixtures } from '../testing/make-videos.js';
 import { processesWith } from '../testing/processes.js';
+import { smallTmpfs } from '../testing/small-tmpfs.js';
 import { loadVideo } from './load-video.js';
+import { ProcessKilledError } from './run-process.js';
 
 // A private temp root, so that other processes' files cannot confuse the leak checks.
 const tmpRoot = mkdtempSync(path.join(os.tmpdir(), 'media-load-video-'));
@@ -116,6 +118,63 @@ test('an abort during the probe or the decode kills the child and removes the di
     loadVideo(clips.bytes('standard'), limits, sampling, { signal: AbortSignal.abort() }),
   );
   assert.deepEqual(leftovers(), []);
+});
+
+test('a decoder killed from outside rejects as a server fault, not a bad video', async () => {
+  // The kill lands as runProcess subscribes to the signal, right after the spawn: an
+  // MP4 is probed in process, so that child is the decode, partway or not started.
+  const signal = new AbortController().signal;
+  const subscribe = signal.addEventListener.bind(signal);
+  const killed: number[] = [];
+  signal.addEventListener = ((...args: Parameters<AbortSignal['addEventListener']>) => {
+    subscribe(...args);
+    for (const pid of processesWith(tmpRoot)) {
+      process.kill(pid, 'SIGKILL');
+      killed.push(pid);
+    }
+  }) as AbortSignal['addEventListener'];
+  await assert.rejects(
+    loadVideo(clips.bytes('large'), limits, sampling, { signal }),
+    (e: unknown) => e instanceof ProcessKilledError && e.exitSignal === 'SIGKILL',
+  );
+  assert.equal(killed.length, 1, 'one decoder was running and was killed');
+  assert.deepEqual(leftovers(), []);
+});
+
+test('temp space full: 5003 with Retry-After (the file or the directory), nothing left', async (t) => {
+  // Out of blocks, writeFile fails; with 2 inodes (its root's and the filler's), mkdtemp.
+  for (const inodes of [undefined, 2]) {
+    const tmpfs = await smallTmpfs({ sizeKiB: 4096, inodes });
+    if ('unavailable' in tmpfs) {
+      t.skip(tmpfs.unavailable);
+      return;
+    }
+    const entries = () => readdirSync(tmpfs.path).filter((name) => name.startsWith('silentid-'));
+    process.env['TMPDIR'] = tmpfs.path;
+    try {
+      await tmpfs.fill();
+      await assert.rejects(
+        loadVideo(clips.bytes('standard'), limits, sampling),
+        (e: unknown) =>
+          apiCode(5003)(e) &&
+          (e as ApiError).status === 503 &&
+          (e as ApiError).headers['Retry-After'] === '1' &&
+          (e as { cause?: { code?: string } }).cause?.code === 'ENOSPC' &&
+          (e as { cause?: { syscall?: string } }).cause?.syscall ===
+            (inodes === undefined ? 'write' : 'mkdtemp'),
+        `inodes ${inodes ?? 'default'}`,
+      );
+      assert.deepEqual(entries(), []);
+      if (inodes !== undefined) continue; // 2 inodes never hold a directory and a file
+      // The same clip, with the space back: the refusal was the space's, not the clip's.
+      await tmpfs.free();
+      assert.equal((await loadVideo(clips.bytes('standard'), limits, sampling)).frames.length, 24);
+      assert.deepEqual(entries(), []);
+    } finally {
+      process.env['TMPDIR'] = tmpRoot;
+      await tmpfs.dispose();
+    }
+  }
 });
 
 test('real corpus: a 512×512 talking-head clip', async (t) => {

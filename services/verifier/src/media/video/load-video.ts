@@ -12,6 +12,7 @@ import {
   invalidContentLength,
   invalidImageSize,
   invalidMedia,
+  tempSpaceFull,
 } from '../../errors/api-error.js';
 import type { VideoFrame } from '../types.js';
 import { decodeFrames } from './decode-frames.js';
@@ -35,7 +36,10 @@ export interface LoadOptions {
   readonly onFrame?: ((frame: VideoFrame) => void) | undefined;
 }
 
-/** Checks a video against the limits and decodes its sampled frames; throws ApiError 2004, 2005, 1200 or 2003. */
+/**
+ * Checks a video against the limits and decodes its sampled frames; throws ApiError
+ * 2004, 2005, 1200 or 2003, or 5003 when the temp space is full.
+ */
 export async function loadVideo(
   bytes: Uint8Array,
   limits: VideoLimits,
@@ -56,10 +60,10 @@ export async function loadVideo(
   const ffprobePath = resolveBinary('ffprobe', options.ffprobePath).path;
   const ffmpegPath = resolveBinary('ffmpeg', options.ffmpegPath).path;
 
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'silentid-'));
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'silentid-')).catch(rethrowTempSpace);
   try {
     const file = path.join(dir, 'video');
-    await writeFile(file, bytes, { flag: 'wx', mode: 0o600 });
+    await writeFile(file, bytes, { flag: 'wx', mode: 0o600 }).catch(rethrowTempSpace);
     const info = await probeVideo(file, {
       ffprobePath,
       timeoutMs: sampling.timeoutMs,
@@ -75,6 +79,20 @@ export async function loadVideo(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Seconds a client should wait: in-flight requests free their temp files within a few. */
+const TEMP_SPACE_RETRY_AFTER_S = 1;
+
+/**
+ * A full temp space (no blocks, no inodes, or over a quota) is the pod's condition, not
+ * the video's: 5003 instead of an internal fault. Other errors (a TMPDIR that is missing
+ * or not writable) are misconfiguration and stay internal (5000), logged for the operator.
+ */
+function rethrowTempSpace(err: unknown): never {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') throw tempSpaceFull(TEMP_SPACE_RETRY_AFTER_S, err);
+  throw err;
 }
 
 function checkLimits(info: VideoInfo, limits: VideoLimits): void {

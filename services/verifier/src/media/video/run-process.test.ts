@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { ProcessTimeoutError, runProcess } from './run-process.js';
+import { ProcessKilledError, ProcessTimeoutError, runProcess } from './run-process.js';
 import { processesWith, waitForProcess } from '../testing/processes.js';
 
 const node = process.execPath;
@@ -77,4 +77,27 @@ test('a missing executable rejects with the spawn error', async () => {
   await assert.rejects(runProcess('/nonexistent/ffmpeg', [], { timeoutMs: 1000 }), {
     code: 'ENOENT',
   });
+});
+
+test('a kill from outside rejects with ProcessKilledError, never reads as a finished run', async () => {
+  for (const sig of ['SIGKILL', 'SIGTERM'] as const) {
+    const marker = `marker-${randomUUID()}`;
+    const run = runProcess(node, forever(marker), { timeoutMs: 60_000 });
+    process.kill(await waitForProcess(marker), sig);
+    await assert.rejects(
+      run,
+      (e: unknown) => e instanceof ProcessKilledError && e.exitSignal === sig,
+      sig,
+    );
+    assert.deepEqual(processesWith(marker), []);
+  }
+});
+
+test('a child that crashes on its own resolves with the signal, as a failed run', async () => {
+  // SIGABRT raised by the child itself (a decoder's failed assertion); no core file.
+  const result = await runProcess('/bin/sh', ['-c', 'ulimit -c 0; kill -ABRT $$'], {
+    timeoutMs: 20_000,
+  });
+  assert.equal(result.exitCode, null);
+  assert.equal(result.exitSignal, 'SIGABRT');
 });

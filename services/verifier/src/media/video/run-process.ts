@@ -3,6 +3,11 @@
  * arguments are never parsed), under a time limit and an AbortSignal. On a timeout, an
  * abort or any error the child is killed with SIGKILL, and the promise settles only
  * once the child has exited: it never outlives the call.
+ *
+ * A child that dies by a signal we did not send was stopped from outside (the OOM
+ * killer, an operator, a drain): that is the server's failure, not the input's, so it
+ * rejects (ProcessKilledError) instead of reading as a short or failed decode. Only the
+ * signals a program raises on itself when it crashes (decision 0013) resolve as before.
  */
 import { spawn } from 'node:child_process';
 
@@ -20,6 +25,7 @@ export interface RunOptions {
 
 export interface RunResult {
   readonly exitCode: number | null;
+  /** Only ever a crash signal (SIGSEGV, SIGABRT, ...): any other rejects. */
   readonly exitSignal: NodeJS.Signals | null;
   /** Empty when onStdout consumed the output. */
   readonly stdout: Buffer;
@@ -32,9 +38,42 @@ export class ProcessTimeoutError extends Error {
   override name = 'ProcessTimeoutError';
 }
 
+/**
+ * The child was killed by a signal that this call did not send (see the file's comment).
+ * A plain Error, not an ApiError: the HTTP layer answers it as an internal fault (5000)
+ * and logs it, since the client's request was never judged.
+ */
+export class ProcessKilledError extends Error {
+  override name = 'ProcessKilledError';
+  constructor(
+    file: string,
+    readonly exitSignal: NodeJS.Signals,
+  ) {
+    super(`${file} was killed by ${exitSignal}, a signal from outside the service`);
+  }
+}
+
+/**
+ * Signals a program gets from its own fault: a decoder that crashes on a file is a file
+ * it cannot decode (2005, as a non-zero exit is), and retrying it fails the same way.
+ * Every other signal (SIGKILL, SIGTERM, SIGINT, SIGHUP, ...) is sent from outside.
+ */
+const CRASH_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set([
+  'SIGSEGV',
+  'SIGBUS',
+  'SIGFPE',
+  'SIGILL',
+  'SIGABRT',
+  'SIGTRAP',
+  'SIGSYS',
+]);
+
 const STDERR_TAIL = 8 * 1024;
 
-/** Runs `file` with `args` to completion; rejects on timeout, abort, spawn failure or onStdout error. */
+/**
+ * Runs `file` with `args` to completion; rejects on timeout, abort, spawn failure,
+ * onStdout error, or a kill from outside (ProcessKilledError).
+ */
 export function runProcess(
   file: string,
   args: readonly string[],
@@ -89,7 +128,10 @@ export function runProcess(
     child.on('close', (exitCode, exitSignal) => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
+      // `failure` is set before each kill of ours, so a signal without it came from outside.
       if (failure !== undefined) reject(failure.error);
+      else if (exitSignal !== null && !CRASH_SIGNALS.has(exitSignal))
+        reject(new ProcessKilledError(file, exitSignal));
       else resolve({ exitCode, exitSignal, stdout: Buffer.concat(stdout), stderr });
     });
   });
