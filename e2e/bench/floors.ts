@@ -20,7 +20,6 @@ import type { RgbImage, VideoFrame } from '../../services/verifier/src/media/typ
 import { loadVideo } from '../../services/verifier/src/media/video/load-video.js';
 import { analysePhoto } from '../../services/verifier/src/pipeline/analyse-photo.js';
 import { analyseVideo } from '../../services/verifier/src/pipeline/analyse-video.js';
-import { DEFAULT_LIVENESS_CALIBRATION } from '../../services/verifier/src/pipeline/liveness/fuse-liveness.js';
 import { StageTimer } from '../../services/verifier/src/pipeline/stage-timer.js';
 import { trackFace } from '../../services/verifier/src/pipeline/track-face.js';
 import type { FaceModels } from '../../services/verifier/src/vision/face-models.js';
@@ -69,8 +68,8 @@ export async function measureFloors(
   });
 
   const photo = (await decodePhoto(clip.photoBytes, config.image)).image;
-  const threshold =
-    config.livenessThreshold ?? models.bundle.manifest.calibration.liveness.threshold;
+  const calibration = models.bundle.manifest.calibration.liveness;
+  const threshold = config.livenessThreshold ?? calibration.threshold;
   const parts: { photoMs: number; trackMs: number; embedMs: number }[] = [];
   let last: Omit<Floors, 'runs' | 'decodeMs' | 'modelMs' | 'parts' | 'sampledFrames'> | undefined;
   const modelMs = await timeRuns(runs, 1, async () => {
@@ -78,7 +77,7 @@ export async function measureFloors(
     const face = await analysePhoto(models, photo, PHOTO_OPTIONS, new StageTimer());
     const t1 = performance.now();
     const tracked = await trackFace(models, frames);
-    const analysis = analyseVideo(tracked, frames.length, DEFAULT_LIVENESS_CALIBRATION);
+    const analysis = analyseVideo(tracked, frames.length, calibration);
     const passed = analysis.evidence.score >= threshold;
     const t2 = performance.now();
     let similarity: number | undefined;

@@ -51,6 +51,16 @@ export function readManifest(dir = corpusDir()): CorpusFile[] {
   }));
 }
 
+/**
+ * The MANIFEST.tsv of a corpus sub-folder that keeps its own (liveness-more/): its first
+ * columns are the main MANIFEST's, and its paths are relative to the corpus root too.
+ * Empty when the folder is absent.
+ */
+export function readSubManifest(folder: string, dir = corpusDir()): CorpusFile[] {
+  const file = path.join(dir, folder, 'MANIFEST.tsv');
+  return existsSync(file) ? readManifest(path.dirname(file)) : [];
+}
+
 export function readPairs(dir = corpusDir()): CorpusPair[] {
   return tsv(path.join(dir, 'PAIRS.tsv')).map((r) => ({
     a: r[0]!,
@@ -65,7 +75,14 @@ export const isTrivialPair = (p: CorpusPair): boolean =>
   /near-duplicate|mirror|aligned crop vs full image/i.test(p.notes);
 
 /** The readers as one object, for call sites that read better as `corpus.readPairs()`. */
-export const corpus = { corpusDir, corpusPresent, readManifest, readPairs, isTrivialPair };
+export const corpus = {
+  corpusDir,
+  corpusPresent,
+  readManifest,
+  readSubManifest,
+  readPairs,
+  isTrivialPair,
+};
 
 /** An identity the corpus asserts (not blank, "-" or marked uncertain). */
 export const knownIdentity = (f: CorpusFile): boolean =>

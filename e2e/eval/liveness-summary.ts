@@ -77,7 +77,7 @@ const ATTACKS: readonly { label: string; species: readonly Species[] }[] = [
   { label: 'recaptures: printed/screen pictures as clips', species: ['recapture-still'] },
   { label: 'recaptures: screen-replay videos', species: ['replay-video'] },
   { label: 'recaptures, all', species: ['recapture-still', 'replay-video'] },
-  { label: 'synthetic animation (LivePortrait d11)', species: ['synthetic-video'] },
+  { label: 'synthesized talking heads (deepfakes)', species: ['synthetic-video'] },
 ];
 
 function rate(
@@ -173,7 +173,7 @@ export function summariseLiveness(
     })),
     { label: 'recaptured pictures as clips', rs: of(['recapture-still']) },
     { label: 'screen-replay videos', rs: of(['replay-video']) },
-    { label: 'synthetic animation', rs: of(['synthetic-video']) },
+    { label: 'synthesized talking heads', rs: of(['synthetic-video']) },
   ];
   const cueClasses = classes.map(({ label, rs }) => {
     const withCues = rs.filter((r) => r.cues !== undefined);

@@ -32,6 +32,9 @@ export interface Presentation {
   readonly id: string;
   /** The corpus file the presentation comes from. */
   readonly source: string;
+  /** Its MANIFEST source repository and identity: what leave-one-source-out holds out. */
+  readonly repo: string;
+  readonly identity: string;
   readonly species: Species;
   readonly motion?: Motion;
   /** Why a reader should weigh this one differently. */
@@ -44,6 +47,8 @@ export interface Presentation {
 export interface PresentationResult {
   readonly id: string;
   readonly source: string;
+  readonly repo: string;
+  readonly identity: string;
   readonly species: Species;
   readonly motion?: Motion;
   readonly flag?: string;
@@ -74,6 +79,7 @@ export function buildPresentations(
 ): Presentation[] {
   const out: Presentation[] = [];
   const at = (f: CorpusFile) => path.join(dir, f.file);
+  const of = (f: CorpusFile) => ({ source: f.file, repo: f.source, identity: f.identity });
   for (const f of manifest) {
     if (f.kind === 'video' || f.kind === 'live-video') {
       const flag = /hamilton/i.test(f.file)
@@ -81,17 +87,17 @@ export function buildPresentations(
         : undefined;
       out.push({
         id: f.file,
-        source: f.file,
+        ...of(f),
         species: 'bona-fide',
         video: at(f),
         ...(flag === undefined ? {} : { flag }),
       });
     } else if (f.kind === 'spoof-video-replay')
-      out.push({ id: f.file, source: f.file, species: 'replay-video', video: at(f) });
+      out.push({ id: f.file, ...of(f), species: 'replay-video', video: at(f) });
     else if (f.kind === 'synthetic-video')
-      out.push({ id: f.file, source: f.file, species: 'synthetic-video', video: at(f) });
+      out.push({ id: f.file, ...of(f), species: 'synthetic-video', video: at(f) });
     else if (f.kind === 'multi-face-video')
-      out.push({ id: f.file, source: f.file, species: 'multi-face-video', video: at(f) });
+      out.push({ id: f.file, ...of(f), species: 'multi-face-video', video: at(f) });
   }
   const real = manifest
     .filter((f) => f.kind === 'photo' || f.kind === 'live-image')
@@ -110,7 +116,7 @@ export function buildPresentations(
     for (const motion of motions)
       out.push({
         id: `${f.file}#${motion}`,
-        source: f.file,
+        ...of(f),
         species: 'still-photo',
         motion,
         picture: at(f),
@@ -123,7 +129,7 @@ export function buildPresentations(
     for (const motion of MOTIONS)
       out.push({
         id: `${f.file}#${motion}`,
-        source: f.file,
+        ...of(f),
         species: 'recapture-still',
         motion,
         picture: at(f),

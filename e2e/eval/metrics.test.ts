@@ -10,6 +10,7 @@ import {
   rocAuc,
   summarise,
   tarAtFar,
+  wilson,
 } from './metrics.js';
 
 test('AUC is 1 for separated scores, 0.5 for identical ones, and counts ties as half', () => {
@@ -83,4 +84,15 @@ test('Clopper–Pearson intervals: none observed is a bound, not zero; one in fi
   const all = clopperPearson(10, 10);
   assert.equal(all.high, 1);
   assert.ok(close(all.low, 0.025 ** (1 / 10)), `${all.low}`);
+});
+
+test('Wilson intervals match published values and stay inside [0, 1]', () => {
+  // Newcombe (1998), table I: 81/263 → 0.2553–0.3662; 0/20 → 0–0.1611.
+  const a = wilson(81, 263);
+  assert.ok(Math.abs(a.low - 0.2553) < 5e-4 && Math.abs(a.high - 0.3662) < 5e-4);
+  const b = wilson(0, 20);
+  assert.equal(b.low, 0);
+  assert.ok(Math.abs(b.high - 0.1611) < 5e-4);
+  assert.equal(wilson(5, 5).high, 1);
+  assert.ok(Number.isNaN(wilson(0, 0).low));
 });

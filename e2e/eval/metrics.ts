@@ -261,3 +261,20 @@ export function clopperPearson(k: number, n: number, confidence = 0.95): Interva
     high: k === n ? 1 : reach(k, 1 - alpha),
   };
 }
+
+/**
+ * The Wilson score interval of a binomial rate (k errors in n), the interval ISO/IEC
+ * 30107-3 reports use for APCER and BPCER: unlike the normal approximation it stays
+ * inside [0, 1] and is not empty at k = 0 (0 of 19 bounds the rate below 16.8%).
+ */
+export function wilson(k: number, n: number, z = 1.959964): Interval {
+  if (n === 0) return { low: NaN, high: NaN };
+  const p = k / n;
+  const centre = p + (z * z) / (2 * n);
+  const spread = z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
+  const denom = 1 + (z * z) / n;
+  return {
+    low: k === 0 ? 0 : Math.max(0, (centre - spread) / denom),
+    high: k === n ? 1 : Math.min(1, (centre + spread) / denom),
+  };
+}

@@ -4,6 +4,8 @@ import type { PresentationResult } from './liveness.js';
 import type { Interval, Summary, TarAtFar } from './metrics.js';
 import { CUES, type Cue, type CueResearch } from './cue-research/measure-cues.js';
 import type { EvalReport } from './report.js';
+import type { LosoReport } from './liveness-loso.js';
+import type { LivenessCalibration } from '../../services/verifier/src/models/bundle-manifest.js';
 import { expectedFalseMatches, falseMatchP, fmrContradicted } from './verification-targets.js';
 import type { PairSetResult, PipelineVerification, ThresholdRow } from './verification.js';
 
@@ -356,11 +358,63 @@ function livenessSection(r: EvalReport): string {
       '',
     );
   }
+  out.push(losoSection(r.liveness.loso));
   out.push(cueResearchSection(r.liveness.cueResearch));
   return out.join('\n');
 }
 
 /** The cues the decision does not use, each on its own: what it separates, at what price. */
+/** In-source against out-of-source error rates, and what each fold fitted. */
+function losoSection(l: LosoReport): string {
+  const rate = (x: { errors: number; rate: number; ci95: Interval }, n: number) =>
+    `${x.errors} of ${n}: **${pct(x.rate)}** (Wilson ${interval(x.ci95)})`;
+  const cal = (c: LivenessCalibration) => [
+    num(c.motion.jitterFloor, 4),
+    num(c.motion.jitterFloor * c.motion.factor, 4),
+    num(c.blink.depth, 2),
+    num(c.presentationAttack.centre, 3),
+  ];
+  return [
+    '### Leave one source out: what the decision does on sources it was not fitted on',
+    '',
+    'Every fitted constant of the decision (the motion jitter floor and centre, the blink depth, the presentation-attack centre) ' +
+      'is refitted without the source a presentation comes from, by the rules that set the shipped calibration (e2e/eval/liveness-loso.ts), ' +
+      'and the presentation is decided with that fit. A source is a MANIFEST repository; repositories that share a person or a generator family are held out together. ' +
+      '*In-source*: the same rules fitted on every presentation and judged on those same presentations, which is what a figure fitted and measured on one corpus shows. ' +
+      `*Out-of-source* is the figure a change is judged on. Threshold ${num(l.threshold, 2)}; a refusal (4007) is a rejection in both.`,
+    '',
+    table(
+      ['class', 'presentations', 'in-source', 'out-of-source', 'wrong out-of-source'],
+      l.rates.map((x) => [
+        x.label,
+        x.n,
+        rate(x.inSource, x.n),
+        rate(x.outOfSource, x.n),
+        x.outOfSource.errorIds.map(short).join(', '),
+      ]),
+    ),
+    '',
+    'What each fold fitted (motion in inter-ocular distances):',
+    '',
+    table(
+      [
+        'held out',
+        'presentations',
+        'wrong',
+        'jitter floor',
+        'motion centre',
+        'blink depth',
+        'attack-model centre',
+      ],
+      [
+        ['(none: fitted on all)', '', '', ...cal(l.fittedOnAll)],
+        ...l.folds.map((f) => [f.heldOut, f.presentations, f.errors, ...cal(f.calibration)]),
+      ],
+    ),
+    '',
+  ].join('\n');
+}
+
 function cueResearchSection(c: CueResearch): string {
   const range = (v: Summary) =>
     v.n === 0 ? 'n/a' : `${num(v.median, 3)} [${num(v.min, 3)} – ${num(v.max, 3)}]`;

@@ -7,6 +7,7 @@ import type { AutoRotateResult, OcclusionResult } from './photo-checks.js';
 import type { CueResearch } from './cue-research/measure-cues.js';
 import type { VerificationTarget } from './verification-targets.js';
 import type { PipelineVerification } from './verification.js';
+import type { LosoReport } from './liveness-loso.js';
 
 export interface RunInfo {
   readonly date: string;
@@ -52,6 +53,8 @@ export interface EvalReport {
     readonly presentations: readonly PresentationResult[];
     /** The cues the decision does not use, each measured on its own. */
     readonly cueResearch: CueResearch;
+    /** Every fitted constant fitted without the source it is judged on. */
+    readonly loso: LosoReport;
   };
   readonly occlusion: OcclusionResult;
   readonly autoRotate: AutoRotateResult;

@@ -20,6 +20,7 @@ import { corpus, repoRoot, type CorpusFile } from './corpus.js';
 import { photoTemplates } from './photo-templates.js';
 import { summariseLiveness } from './liveness-summary.js';
 import { buildPresentations, runPresentations, type Presentation } from './liveness.js';
+import { losoReport } from './liveness-loso.js';
 import { loadFaceApi } from './peers/face-api.js';
 import { loadHuman, type HumanPeer } from './peers/human.js';
 import type { PeerEncoder } from './peers/peer.js';
@@ -83,7 +84,8 @@ const models = await loadFaceModels(
   await loadBundleManifest(config.modelBundleDir),
   config.runtime,
 );
-const manifest = corpus.readManifest(dir);
+// liveness-more/ keeps its own MANIFEST (bona fide clips from new sources, deepfakes).
+const manifest = [...corpus.readManifest(dir), ...corpus.readSubManifest('liveness-more', dir)];
 const byFile = new Map(manifest.map((f) => [f.file, f]));
 const scratch = await scratchDir();
 
@@ -220,9 +222,12 @@ try {
   const cueResearch = await stage('cues not fused', () =>
     measureCues(models, config, dir, manifest, scratch.dir),
   );
-  const summary = summariseLiveness(
-    results,
-    config.livenessThreshold ?? bundle.manifest.calibration.liveness.threshold,
+  const threshold = config.livenessThreshold ?? bundle.manifest.calibration.liveness.threshold;
+  const summary = summariseLiveness(results, threshold);
+  const loso = losoReport(
+    results.filter((r) => r.species !== 'multi-face-video'),
+    bundle.manifest.calibration.liveness,
+    threshold,
   );
 
   const report: EvalReport = {
@@ -252,6 +257,7 @@ try {
           : `${options.humanFrames} evenly spaced frames of the frames our pipeline samples; videos, recaptured pictures and ${options.humanAllClips ? 'every still-photo clip' : "each photo's static clip"}`,
       presentations: results,
       cueResearch,
+      loso,
     },
     occlusion,
     autoRotate,

@@ -134,18 +134,18 @@ describe('rigidParallax', () => {
 
   it('sees the nose move out of the plane of the eyes when a head turns, as one rigid depth map', () => {
     const turning = clip(1, 15, 0.3);
-    const r = rigidParallax(turning, iods(turning))!;
+    const r = rigidParallax(turning, iods(turning), 3)!;
     assert.ok(r.magnitude > 0.01, JSON.stringify(r));
     assert.ok(r.rankOneShare > 0.8, JSON.stringify(r));
   });
 
   it('leaves only jitter for a flat face, however it turns', () => {
     const flat = clip(0, 15, 0.3);
-    const r = rigidParallax(flat, iods(flat))!;
+    const r = rigidParallax(flat, iods(flat), 3)!;
     assert.ok(r.magnitude < 0.003, JSON.stringify(r));
   });
 
   it('needs a smoothing window of frames', () => {
-    assert.equal(rigidParallax(clip(1, 15, 0).slice(0, 2), [100, 100]), undefined);
+    assert.equal(rigidParallax(clip(1, 15, 0).slice(0, 2), [100, 100], 3), undefined);
   });
 });

@@ -228,6 +228,7 @@ async function sampleCues(
   const parallax = rigidParallax(
     seen.map((s) => s.landmarks),
     seen.map((s) => interOcular(s.landmarks)),
+    models.bundle.manifest.calibration.liveness.motion.smoothingFrames,
   );
   return {
     file,

@@ -12,7 +12,6 @@
 import { SingularValueDecomposition, Matrix } from 'ml-matrix';
 import {
   alignToMeanShape,
-  MOTION_SMOOTHING_FRAMES,
   percentile,
   rmsLength,
   smoothedResiduals,
@@ -31,18 +30,20 @@ export interface RigidParallax {
 
 /**
  * Parallax of a clip's 68-point shapes (one per tracked frame) and their inter-ocular
- * distances; undefined with fewer frames than one smoothing window.
+ * distances, smoothed as the motion cue is (the bundle's smoothingFrames); undefined
+ * with fewer frames than one smoothing window.
  */
 export function rigidParallax(
   shapes: readonly (readonly Point[])[],
   iods: readonly number[],
+  smoothingFrames: number,
 ): RigidParallax | undefined {
-  if (shapes.length < MOTION_SMOOTHING_FRAMES) return undefined;
+  if (shapes.length < smoothingFrames) return undefined;
   const { aligned, reference } = alignToMeanShape(
     shapes.map((s) => RIGID_POINTS.map((i) => s[i]!)),
   );
   const iod = iods.reduce((a, b) => a + b, 0) / iods.length;
-  const windows = smoothedResiduals(aligned, reference, MOTION_SMOOTHING_FRAMES);
+  const windows = smoothedResiduals(aligned, reference, smoothingFrames);
   const rms = windows.map((w) => rmsLength(w) / iod);
   // Rows: the x and the y residuals of each window; columns: the points.
   const rows = windows.flatMap((w) => [w.map((r) => r.x / iod), w.map((r) => r.y / iod)]);

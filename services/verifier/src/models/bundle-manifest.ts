@@ -42,6 +42,64 @@ const component = <P extends z.ZodType, O extends z.ZodType>(task: string, outpu
 /** Impostor statistics of one model's similarity, which put both models on one scale. */
 const impostorStats = z.object({ mean: z.number(), sd: z.number().positive() }).strict();
 
+/**
+ * The liveness decision's constants (pipeline/liveness/): each cue's evidence is a
+ * logistic curve, 0.5 at its centre and `width` wide; `score ≥ threshold` passes. They
+ * belong to the bundle because they are measured on what its models see: another
+ * landmark model jitters differently, another attack model reads on another scale.
+ */
+const unit = z.number().min(0).max(1);
+const positive = z.number().positive();
+const livenessCalibration = z
+  .object({
+    threshold: unit,
+    /** Non-rigid landmark motion, in inter-ocular distances (temporal-cues.ts). */
+    motion: z
+      .object({
+        /** Smoothed residual of moving flat pictures: the landmark jitter. */
+        jitterFloor: positive,
+        /** Evidence is 0.5 at jitterFloor × factor… */
+        factor: positive,
+        /** …and its curve is width × that centre wide. */
+        width: positive,
+        /** Consecutive frames averaged before the residual is measured. */
+        smoothingFrames: z.number().int().min(1),
+      })
+      .strict(),
+    blink: z
+      .object({
+        /** Fall of the eye model's openness at which blink evidence is 0.5. */
+        depth: unit,
+        width: positive,
+        /** The eye model reads below this as closed… */
+        eyesClosed: unit,
+        /** …and must read at least this open most of the time (75th percentile). */
+        eyesUsuallyOpen: unit,
+        /** The landmarks' eye aspect ratio must fall by this share of its median. */
+        earDrop: unit,
+      })
+      .strict(),
+    presentationAttack: z
+      .object({
+        /** Trimmed mean "real" probability at which direct-view evidence is 0.5. */
+        centre: unit,
+        width: positive,
+        /** Share of frames trimmed at each end before averaging. */
+        trim: z.number().min(0).max(0.45),
+      })
+      .strict(),
+    /** A clip with fewer usable faces than this is refused (4007), not judged. */
+    usableFace: z
+      .object({
+        minInterOcularPx: positive,
+        minTrackedFrames: z.number().int().min(2),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type LivenessCalibration = z.infer<typeof livenessCalibration>;
+
 const manifestSchema = z
   .object({
     apiVersion: z.literal('silentid.dev/v1alpha1'),
@@ -120,7 +178,7 @@ const manifestSchema = z
           .refine((v) => v.fusion !== undefined || v.points.every(([x]) => x >= -1 && x <= 1), {
             message: 'without fusion the knots are cosines: they must lie in [-1, 1]',
           }),
-        liveness: z.object({ threshold: z.number().min(0).max(1) }).strict(),
+        liveness: livenessCalibration,
       })
       .strict(),
   })

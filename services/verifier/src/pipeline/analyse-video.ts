@@ -8,11 +8,6 @@ import {
 import { blinkDepth, nonPlanarMotion, presentationAttackScore } from './liveness/temporal-cues.js';
 import type { FrameObservation } from './track-face.js';
 
-/** Fewer tracked frames than this cannot show motion or a blink: 4007. */
-export const MIN_TRACKED_FRAMES = 4;
-/** Faces smaller than this (inter-ocular pixels) carry too little detail to judge. */
-export const MIN_IOD_PX = 16;
-
 export interface VideoAnalysis {
   readonly cues: LivenessCues;
   readonly evidence: LivenessEvidence;
@@ -20,25 +15,53 @@ export interface VideoAnalysis {
   readonly best: FrameObservation;
 }
 
-/** Weighs the liveness evidence of a tracked clip; `sampled` is how many frames were decoded. */
+/**
+ * Weighs the liveness evidence of a tracked clip; `sampled` is how many frames were
+ * decoded. Faces smaller than the calibration's usable size carry too little detail to
+ * judge, and too few frames cannot show motion or a blink: both are refused (4007) with
+ * the reason, never judged.
+ */
 export function analyseVideo(
   tracked: readonly FrameObservation[],
   sampled: number,
   calibration: LivenessCalibration,
 ): VideoAnalysis {
-  const usable = tracked.filter((o) => o.iod >= MIN_IOD_PX);
-  if (usable.length < MIN_TRACKED_FRAMES) {
-    throw livenessCheckFailed(
-      `no usable face in the video: a face was tracked in ${usable.length} of ${sampled} sampled frames`,
-    );
-  }
+  const { minInterOcularPx, minTrackedFrames } = calibration.usableFace;
+  const usable = tracked.filter((o) => o.iod >= minInterOcularPx);
+  if (usable.length < minTrackedFrames)
+    throw unusable(tracked, usable.length, sampled, calibration);
   const cues: LivenessCues = {
-    nonPlanarMotion: nonPlanarMotion(usable),
-    blinkDepth: blinkDepth(usable),
-    presentationAttack: presentationAttackScore(usable),
+    nonPlanarMotion: nonPlanarMotion(usable, calibration.motion.smoothingFrames),
+    blinkDepth: blinkDepth(usable, calibration.blink),
+    presentationAttack: presentationAttackScore(usable, calibration.presentationAttack.trim),
     trackedFrames: usable.length,
   };
   return { cues, evidence: fuseLiveness(cues, calibration), best: bestFrame(usable) };
+}
+
+/** 4007 with why the clip cannot be judged: no face, a face too small, or too briefly. */
+function unusable(
+  tracked: readonly FrameObservation[],
+  usable: number,
+  sampled: number,
+  calibration: LivenessCalibration,
+) {
+  const { minInterOcularPx, minTrackedFrames } = calibration.usableFace;
+  if (tracked.length >= minTrackedFrames) {
+    const iods = tracked.map((o) => o.iod).sort((a, b) => a - b);
+    const median = iods[Math.floor(iods.length / 2)]!;
+    return livenessCheckFailed(
+      `the face is too small to judge: ${Math.round(median)} px between the eyes (median of ` +
+        `${tracked.length} frames), at least ${minInterOcularPx} px needed in ` +
+        `${minTrackedFrames} frames; hold the camera closer`,
+    );
+  }
+  return livenessCheckFailed(
+    tracked.length === 0
+      ? `no face in the video: none was found in ${sampled} sampled frames`
+      : `no usable face in the video: a face was tracked in ${usable} of ${sampled} sampled ` +
+          `frames, at least ${minTrackedFrames} needed`,
+  );
 }
 
 /** Ranks frames by a product of normalised qualities; the clip's own sharpest frame is the scale. */

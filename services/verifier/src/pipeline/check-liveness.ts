@@ -7,11 +7,7 @@ import { encodeJpeg } from '../media/image/encode-jpeg.js';
 import { loadVideo } from '../media/video/load-video.js';
 import { analyseVideo } from './analyse-video.js';
 import { roundScore } from './calibrated-score.js';
-import {
-  DEFAULT_LIVENESS_CALIBRATION,
-  type LivenessCues,
-  type LivenessEvidence,
-} from './liveness/fuse-liveness.js';
+import type { LivenessCues, LivenessEvidence } from './liveness/fuse-liveness.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { faceClip } from './render-images.js';
 import type { StageTimer } from './stage-timer.js';
@@ -69,9 +65,9 @@ export async function checkLiveness(
     if (video.tooShort) return { passed: false, livenessScore: 0, livenessStatus: 'short_time' };
     const tracked = await tracker.done();
     timer.add('liveness', tracker.busyMs);
-    const analysis = analyseVideo(tracked, video.frames.length, DEFAULT_LIVENESS_CALIBRATION);
-    const threshold =
-      config.livenessThreshold ?? models.bundle.manifest.calibration.liveness.threshold;
+    const calibration = models.bundle.manifest.calibration.liveness;
+    const analysis = analyseVideo(tracked, video.frames.length, calibration);
+    const threshold = config.livenessThreshold ?? calibration.threshold;
     const passed = analysis.evidence.score >= threshold;
     const base = {
       passed,

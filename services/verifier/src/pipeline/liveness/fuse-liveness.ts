@@ -7,8 +7,13 @@
  *     presentation-attack model, averaged over frames (per frame it is noisy).
  * Each answer becomes a probability-like evidence through a logistic curve centred on
  * a threshold measured on the corpus; the score is their minimum (a conjunction), so an
- * attacker has to beat both. Issue "Silent liveness" refines the cues and the fusion.
+ * attacker has to beat both. The centres and widths are the model bundle's calibration
+ * (bundle.yaml `calibration.liveness`): they are measured on what its models see.
  */
+import type { LivenessCalibration } from '../../models/bundle-manifest.js';
+
+export type { LivenessCalibration };
+
 export interface LivenessCues {
   /** 90th percentile of the smoothed homography residual, in inter-ocular distances. */
   readonly nonPlanarMotion: number;
@@ -20,24 +25,6 @@ export interface LivenessCues {
   readonly trackedFrames: number;
 }
 
-export interface LivenessCalibration {
-  /** Landmark jitter of a moving flat photo, in IODs (measured on synthetic clips). */
-  readonly jitterFloor: number;
-  /** Residual, in multiples of the jitter floor, at which motion evidence is 0.5. */
-  readonly motionFactor: number;
-  readonly blinkDepth: number;
-  /** Per-frame model mean at which recapture evidence is 0.5. */
-  readonly presentationAttack: number;
-}
-
-export const DEFAULT_LIVENESS_CALIBRATION: LivenessCalibration = {
-  // Median smoothed residual of moving still-photo clips (docs/liveness.md).
-  jitterFloor: 0.005,
-  motionFactor: 4,
-  blinkDepth: 0.25,
-  presentationAttack: 0.3,
-};
-
 export interface LivenessEvidence {
   readonly score: number;
   readonly motion: number;
@@ -47,14 +34,17 @@ export interface LivenessEvidence {
 
 const logistic = (x: number): number => 1 / (1 + Math.exp(-x));
 
-export function fuseLiveness(
-  cues: LivenessCues,
-  cal: LivenessCalibration = DEFAULT_LIVENESS_CALIBRATION,
-): LivenessEvidence {
-  const motionThreshold = cal.jitterFloor * cal.motionFactor;
-  const motion = logistic((cues.nonPlanarMotion - motionThreshold) / (0.1 * motionThreshold));
-  const blink = logistic((cues.blinkDepth - cal.blinkDepth) / 0.05);
-  const direct = logistic((cues.presentationAttack - cal.presentationAttack) / 0.08);
+export function fuseLiveness(cues: LivenessCues, cal: LivenessCalibration): LivenessEvidence {
+  const curve = (value: number, centre: number, width: number) =>
+    logistic((value - centre) / width);
+  const motionCentre = cal.motion.jitterFloor * cal.motion.factor;
+  const motion = curve(cues.nonPlanarMotion, motionCentre, cal.motion.width * motionCentre);
+  const blink = curve(cues.blinkDepth, cal.blink.depth, cal.blink.width);
+  const direct = curve(
+    cues.presentationAttack,
+    cal.presentationAttack.centre,
+    cal.presentationAttack.width,
+  );
   const score = Math.min(Math.max(motion, blink), direct);
   return { score, motion, blink, direct };
 }

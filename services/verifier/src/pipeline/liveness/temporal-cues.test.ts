@@ -8,6 +8,12 @@ import {
   presentationAttackScore,
 } from './temporal-cues.js';
 import { fuseLiveness } from './fuse-liveness.js';
+import { loadConfig } from '../../config/config.js';
+import { loadBundleManifest } from '../../models/bundle-manifest.js';
+
+/** The built-in bundle's liveness calibration: the constants the service decides with. */
+const cal = (await loadBundleManifest(loadConfig({}).modelBundleDir)).manifest.calibration.liveness;
+const motionOf = (clip: FrameObservation[]) => nonPlanarMotion(clip, cal.motion.smoothingFrames);
 
 /**
  * A synthetic 68-point face: a grid for most points, two eye outlines in iBUG order
@@ -51,13 +57,13 @@ function obs(landmarks = baseFace, open = 1, real = 0.9): FrameObservation {
 
 test('a flat picture moved by any homography shows no non-planar motion; a moving face part does', () => {
   const zoomed = baseFace.map((p) => ({ x: 1.1 * p.x + 0.02 * p.y + 5, y: 1.1 * p.y - 3 }));
-  const planar = nonPlanarMotion([obs(), obs(), obs(zoomed), obs(zoomed), obs(), obs(zoomed)]);
+  const planar = motionOf([obs(), obs(), obs(zoomed), obs(zoomed), obs(), obs(zoomed)]);
   assert.ok(planar < 1e-6, String(planar));
   // The mouth opens for a while: the lower lip (points 55–59, 65–67) drops 6 px.
   const lowerLip = new Set([55, 56, 57, 58, 59, 65, 66, 67]);
   const speaking = baseFace.map((p, i) => (lowerLip.has(i) ? { x: p.x, y: p.y + 6 } : p));
   const clip = [baseFace, baseFace, baseFace, speaking, speaking, speaking].map((l) => obs(l));
-  const motion = nonPlanarMotion(clip);
+  const motion = motionOf(clip);
   assert.ok(motion > 0.01, String(motion));
 });
 
@@ -67,7 +73,7 @@ test('frame-to-frame jitter averages out; sustained motion does not', () => {
     baseFace.map((p, i) => (i >= 55 && i <= 59 ? { x: p.x, y: p.y + d } : p));
   const jitter = [1, -1, 1, -1, 1, -1, 1, -1].map((d) => obs(shift(d)));
   const sustained = [1, 1, 1, 1, -1, -1, -1, -1].map((d) => obs(shift(d)));
-  assert.ok(nonPlanarMotion(sustained) > 2 * nonPlanarMotion(jitter));
+  assert.ok(motionOf(sustained) > 2 * motionOf(jitter));
 });
 
 test('a blink needs the eye model to read closed and the lids to close', () => {
@@ -75,44 +81,56 @@ test('a blink needs the eye model to read closed and the lids to close', () => {
   const series = (values: number[], lids = values.map(() => baseFace)) =>
     values.map((v, i) => obs(lids[i], v));
   const lids = [baseFace, baseFace, closed, baseFace, baseFace, baseFace];
-  assert.ok(blinkDepth(series([1, 1, 0.05, 1, 1, 1], lids)) > 0.9);
+  assert.ok(blinkDepth(series([1, 1, 0.05, 1, 1, 1], lids), cal.blink) > 0.9);
   // The eye model alone says "closed" but the lids did not move: a misreading.
-  assert.equal(blinkDepth(series([1, 1, 0.05, 1, 1, 1])), 0);
+  assert.equal(blinkDepth(series([1, 1, 0.05, 1, 1, 1]), cal.blink), 0);
   // Jitter around a half-open reading is not a blink, even with moving lids.
-  assert.equal(blinkDepth(series([0.93, 0.6, 0.9, 0.59, 0.95, 0.62], lids)), 0);
+  assert.equal(blinkDepth(series([0.93, 0.6, 0.9, 0.59, 0.95, 0.62], lids), cal.blink), 0);
 });
 
 test('the presentation-attack score trims outliers', () => {
   const s = [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.0].map((r) => obs(baseFace, 1, r));
-  assert.ok(Math.abs(presentationAttackScore(s) - 0.9) < 1e-9);
+  assert.ok(Math.abs(presentationAttackScore(s, cal.presentationAttack.trim) - 0.9) < 1e-9);
   assert.equal(percentile([3, 1, 2], 0.5), 2);
 });
 
 test('fusion: both questions must be answered live', () => {
-  const live = fuseLiveness({
-    nonPlanarMotion: 0.03,
-    blinkDepth: 0,
-    presentationAttack: 0.95,
-    trackedFrames: 30,
-  });
-  const still = fuseLiveness({
-    nonPlanarMotion: 0.012,
-    blinkDepth: 0,
-    presentationAttack: 1,
-    trackedFrames: 30,
-  });
-  const replay = fuseLiveness({
-    nonPlanarMotion: 0.06,
-    blinkDepth: 0.9,
-    presentationAttack: 0.02,
-    trackedFrames: 30,
-  });
-  const blinker = fuseLiveness({
-    nonPlanarMotion: 0.012,
-    blinkDepth: 0.9,
-    presentationAttack: 0.95,
-    trackedFrames: 30,
-  });
+  const live = fuseLiveness(
+    {
+      nonPlanarMotion: 0.03,
+      blinkDepth: 0,
+      presentationAttack: 0.95,
+      trackedFrames: 30,
+    },
+    cal,
+  );
+  const still = fuseLiveness(
+    {
+      nonPlanarMotion: 0.012,
+      blinkDepth: 0,
+      presentationAttack: 1,
+      trackedFrames: 30,
+    },
+    cal,
+  );
+  const replay = fuseLiveness(
+    {
+      nonPlanarMotion: 0.06,
+      blinkDepth: 0.9,
+      presentationAttack: 0.02,
+      trackedFrames: 30,
+    },
+    cal,
+  );
+  const blinker = fuseLiveness(
+    {
+      nonPlanarMotion: 0.012,
+      blinkDepth: 0.9,
+      presentationAttack: 0.95,
+      trackedFrames: 30,
+    },
+    cal,
+  );
   assert.ok(live.score > 0.9);
   assert.ok(still.score < 0.1);
   assert.ok(replay.score < 0.1);

@@ -2,16 +2,14 @@ import { fitHomography, project } from '../../vision/geometry/homography.js';
 import type { Point } from '../../vision/geometry/types.js';
 import { LANDMARKS } from '../../vision/face.js';
 import type { FrameObservation } from '../track-face.js';
-
-/** Consecutive frames averaged before measuring the residual (at 8 fps: 375 ms). */
-export const MOTION_SMOOTHING_FRAMES = 3;
+import type { LivenessCalibration } from '../../models/bundle-manifest.js';
 
 /**
  * Non-rigid facial motion: how far the inner landmarks move in ways no homography
  * explains, in inter-ocular distances. Every frame's 51 inner points are mapped by their
  * best homography onto the clip's mean shape (itself refined once); the leftover vectors
- * are averaged over MOTION_SMOOTHING_FRAMES consecutive frames; the cue is the 90th
- * percentile of their RMS.
+ * are averaged over `smoothingFrames` consecutive frames (the bundle's: 3 at 8 fps is
+ * 375 ms); the cue is the 90th percentile of their RMS.
  *
  * A flat photo moved, zoomed, tilted or shaken in front of a camera leaves only landmark
  * jitter, which is independent from frame to frame and shrinks when averaged; a live
@@ -20,14 +18,14 @@ export const MOTION_SMOOTHING_FRAMES = 3;
  * live clip sat at 0.028; with it, photo clips stay below 0.014 and selfie clips
  * start at 0.018 (docs/liveness.md).
  */
-export function nonPlanarMotion(obs: readonly FrameObservation[]): number {
-  if (obs.length < MOTION_SMOOTHING_FRAMES) return 0;
+export function nonPlanarMotion(obs: readonly FrameObservation[], smoothingFrames: number): number {
+  if (obs.length < smoothingFrames) return 0;
   const [from, to] = LANDMARKS.inner;
   const { aligned, reference } = alignToMeanShape(
     obs.map((o) => o.face.landmarks.slice(from, to + 1)),
   );
   const iod = obs.reduce((sum, o) => sum + o.iod, 0) / obs.length;
-  const residuals = smoothedResiduals(aligned, reference, MOTION_SMOOTHING_FRAMES).map(
+  const residuals = smoothedResiduals(aligned, reference, smoothingFrames).map(
     (window) => rmsLength(window) / iod,
   );
   return percentile(residuals, 0.9);
@@ -92,29 +90,26 @@ function meanShape(shapes: readonly Point[][]): Point[] {
   }));
 }
 
-/** The eye model reads below this as closed. */
-export const EYES_CLOSED = 0.2;
-/** Eyes must read open at least this much most of the time (75th percentile). */
-export const EYES_USUALLY_OPEN = 0.9;
-/** The landmarks' eye aspect ratio must fall by this fraction of its median at the blink. */
-export const EAR_DROP = 0.25;
-
 /**
  * Blink depth: the fall of the eyes' openness from its usual level (75th percentile) to
  * its lowest frame, counted only for a real blink: eyes usually read open, the lowest
- * frame reads closed, and the landmarks agree — the eye aspect ratio drops too. The eye
+ * frame reads closed, and the landmarks agree — the eye aspect ratio drops too (each bar is
+ * the bundle's `blink` calibration). The eye
  * model alone misreads squinting or blurred eyes of a still photo as a blink (measured:
  * a smiling, squinting portrait read 0.77 → 0.01 while its landmarks barely moved).
  */
-export function blinkDepth(obs: readonly FrameObservation[]): number {
+export function blinkDepth(
+  obs: readonly FrameObservation[],
+  cal: LivenessCalibration['blink'],
+): number {
   if (obs.length < 2) return 0;
   const open = obs.map((o) => (o.eyes.left + o.eyes.right) / 2);
   const usual = percentile(open, 0.75);
   const lowest = Math.min(...open);
-  if (usual < EYES_USUALLY_OPEN || lowest > EYES_CLOSED) return 0;
+  if (usual < cal.eyesUsuallyOpen || lowest > cal.eyesClosed) return 0;
   const ear = obs.map((o) => eyeAspectRatio(o.face.landmarks));
   const median = percentile(ear, 0.5);
-  if (median <= 0 || (median - Math.min(...ear)) / median < EAR_DROP) return 0;
+  if (median <= 0 || (median - Math.min(...ear)) / median < cal.earDrop) return 0;
   return usual - lowest;
 }
 
@@ -126,12 +121,12 @@ export function eyeAspectRatio(l: readonly Point[]): number {
   return (left + right) / 2;
 }
 
-/** Mean per-frame "real" score (of the frames that have one) with the extreme 10% on each side trimmed. */
-export function presentationAttackScore(obs: readonly FrameObservation[]): number {
+/** Mean per-frame "real" score (of the frames that have one), the extreme `trim` share on each side trimmed. */
+export function presentationAttackScore(obs: readonly FrameObservation[], trim: number): number {
   const s = obs
     .flatMap((o) => (o.realScore === undefined ? [] : [o.realScore]))
     .sort((a, b) => a - b);
-  const k = Math.floor(s.length * 0.1);
+  const k = Math.floor(s.length * trim);
   const kept = s.slice(k, s.length - k);
   return kept.length === 0 ? 0 : kept.reduce((a, b) => a + b, 0) / kept.length;
 }

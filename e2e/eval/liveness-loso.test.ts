@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadConfig } from '../../services/verifier/src/config/config.js';
+import { loadBundleManifest } from '../../services/verifier/src/models/bundle-manifest.js';
+import { fitLivenessCalibration, losoReport, sourceGroups, type LosoRow } from './liveness-loso.js';
+
+const base = (await loadBundleManifest(loadConfig({}).modelBundleDir)).manifest.calibration
+  .liveness;
+
+const row = (
+  id: string,
+  repo: string,
+  species: LosoRow['species'],
+  motion: number,
+  presentationAttack = 0.99,
+  identity = id,
+): LosoRow => ({
+  id,
+  repo,
+  identity,
+  species,
+  cues: { nonPlanarMotion: motion, blinkDepth: 0, presentationAttack, trackedFrames: 32 },
+});
+
+test('the fit puts the motion centre above every training still attack, with its margin', () => {
+  const cal = fitLivenessCalibration(
+    [
+      row('p1', 'a', 'still-photo', 0.004),
+      row('p2', 'a', 'still-photo', 0.006),
+      row('p3', 'b', 'still-photo', 0.01),
+      row('v1', 'c', 'bona-fide', 0.03),
+    ],
+    base,
+  );
+  assert.equal(cal.motion.jitterFloor, 0.006);
+  assert.ok(Math.abs(cal.motion.jitterFloor * cal.motion.factor - 0.012) < 1e-12);
+  // Widths and the fusion's structure are not fitted.
+  assert.equal(cal.motion.width, base.motion.width);
+  assert.equal(cal.threshold, base.threshold);
+});
+
+test('the attack-model centre separates bona fide from recaptures, ties towards the live side', () => {
+  const cal = fitLivenessCalibration(
+    [
+      row('v1', 'a', 'bona-fide', 0.03, 0.9),
+      row('v2', 'a', 'bona-fide', 0.03, 0.5),
+      row('r1', 'b', 'recapture-still', 0.003, 0.1),
+      row('r2', 'b', 'replay-video', 0.03, 0.3),
+    ],
+    base,
+  );
+  assert.equal(cal.presentationAttack.centre, 0.4);
+});
+
+test('repositories that share a person or a generator family are one held-out group', () => {
+  const groups = sourceGroups([
+    row('x', 'OpenTalker/SadTalker', 'bona-fide', 0.03, 1, 'aoc'),
+    row('y', 'OpenTalker/video-retalking', 'bona-fide', 0.03, 1, 'aoc'),
+    row('z', 'Kedreamix/Linly-Talker', 'synthetic-video', 0.01, 1, 'musk'),
+    row('w', 'TMElyralab/MuseTalk', 'synthetic-video', 0.01, 1, 'sun'),
+    row('u', 'other/repo', 'bona-fide', 0.03, 1, '-'),
+  ]);
+  assert.equal(groups.get('OpenTalker/SadTalker'), groups.get('OpenTalker/video-retalking'));
+  assert.equal(groups.get('Kedreamix/Linly-Talker'), groups.get('TMElyralab/MuseTalk'));
+  assert.notEqual(groups.get('other/repo'), groups.get('OpenTalker/SadTalker'));
+  assert.equal(groups.get('other/repo'), 'other/repo');
+});
+
+test('a source unlike the others is caught in-source and missed out-of-source', () => {
+  // Source "shaky" has the one still attack that moves as much as a calm live face: fitted
+  // with it, the centre sits above it; fitted without it, the centre sits below it.
+  const rows = [
+    row('p1', 'a', 'still-photo', 0.005),
+    row('p2', 'b', 'still-photo', 0.006),
+    row('p3', 'shaky', 'still-photo', 0.016),
+    row('v1', 'c', 'bona-fide', 0.04),
+    row('v2', 'd', 'bona-fide', 0.03),
+  ];
+  const r = losoReport(rows, base, 0.5);
+  const stills = r.rates.find((x) => x.label.includes('still-photo'))!;
+  assert.equal(stills.inSource.errors, 0);
+  assert.equal(stills.outOfSource.errors, 1);
+  assert.deepEqual(stills.outOfSource.errorIds, ['p3']);
+  assert.equal(r.folds.find((f) => f.heldOut === 'shaky')!.errors, 1);
+  const bona = r.rates.find((x) => x.label.startsWith('BPCER'))!;
+  assert.equal(bona.outOfSource.errors, 0);
+  // A refused clip (no cues) stays rejected in every fold.
+  const refused = losoReport(
+    [...rows, { ...row('v3', 'e', 'bona-fide', 0), cues: undefined }],
+    base,
+    0.5,
+  );
+  assert.equal(refused.rates[0]!.outOfSource.errors, 1);
+});

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadConfig } from '../config/config.js';
+import { ApiError } from '../errors/api-error.js';
+import { loadBundleManifest } from '../models/bundle-manifest.js';
+import { analyseVideo } from './analyse-video.js';
+import type { FrameObservation } from './track-face.js';
+
+const cal = (await loadBundleManifest(loadConfig({}).modelBundleDir)).manifest.calibration.liveness;
+
+/** A tracked frame whose eyes are `iod` pixels apart (the only fact the gates read). */
+const frame = (iod: number): FrameObservation => ({
+  frame: { image: { width: 1, height: 1, data: new Uint8Array(3) }, timestamp: 0 },
+  face: {
+    box: { x1: 0, y1: 0, x2: 4 * iod, y2: 4 * iod },
+    score: 1,
+    landmarks: Array.from({ length: 68 }, (_, i) => ({ x: (i % 9) * iod, y: (i / 9) * iod })),
+  },
+  eyes: { left: 1, right: 1 },
+  realScore: 0.9,
+  sharpness: 1,
+  frontalness: 1,
+  iod,
+});
+
+const refusal = (tracked: FrameObservation[], sampled: number): ApiError => {
+  try {
+    analyseVideo(tracked, sampled, cal);
+  } catch (err) {
+    assert.ok(err instanceof ApiError);
+    return err;
+  }
+  assert.fail('the clip was judged');
+};
+
+test('a clip that cannot be judged is refused with 4007 and says why', () => {
+  const small = cal.usableFace.minInterOcularPx / 2;
+  const tooSmall = refusal(
+    Array.from({ length: 20 }, () => frame(small)),
+    32,
+  );
+  assert.equal(tooSmall.code, 4007);
+  assert.match(
+    tooSmall.message,
+    new RegExp(`too small.* ${Math.round(small)} px between the eyes`),
+  );
+  assert.match(tooSmall.message, /closer/);
+
+  const none = refusal([], 32);
+  assert.equal(none.code, 4007);
+  assert.match(none.message, /no face in the video: none was found in 32 sampled frames/);
+
+  const brief = refusal([frame(40), frame(40)], 32);
+  assert.match(brief.message, /tracked in 2 of 32 sampled frames, at least 4 needed/);
+});
+
+test('a clip with enough usable frames is judged', () => {
+  const analysis = analyseVideo(
+    Array.from({ length: 8 }, () => frame(40)),
+    8,
+    cal,
+  );
+  assert.equal(analysis.cues.trackedFrames, 8);
+  assert.ok(analysis.evidence.score < cal.threshold, 'a frozen face is not live');
+});
