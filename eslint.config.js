@@ -18,4 +18,14 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The web SDK runs in browsers: their globals, and none of Node's outside its tests.
+    files: ['services/web-sdk/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    languageOptions: { globals: globals.browser },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['node:*'] }],
+      'no-restricted-globals': ['error', 'Buffer', 'process', 'require', '__dirname'],
+    },
+  },
 );

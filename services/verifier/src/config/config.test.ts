@@ -164,3 +164,15 @@ test('abuse defences: all off by default; the burst defaults to a minute’s all
   assert.throws(() => loadConfig({ LOCKOUT_VERIFICATION_THRESHOLD: '2' }), /LOCKOUT_VERIFICATION/);
   assert.throws(() => loadConfig({ RATE_LIMIT_BURST: '0' }), /RATE_LIMIT_BURST/);
 });
+
+test('the demo page: on by default with the dev key only, or as SILENTID_DEMO says', () => {
+  assert.deepEqual(loadConfig({}).demo, { enabled: true, devKey: true });
+  const own = { SILENTID_KEY: 'k'.repeat(32), SILENTID_NONCE: 'n'.repeat(12) };
+  assert.deepEqual(loadConfig(own).demo, { enabled: false, devKey: false });
+  assert.deepEqual(loadConfig({ ...own, SILENTID_DEMO: 'true' }).demo, {
+    enabled: true,
+    devKey: false,
+  });
+  assert.equal(loadConfig({ SILENTID_DEMO: 'false' }).demo.enabled, false);
+  assert.throws(() => loadConfig({ SILENTID_DEMO: 'yes' }), /SILENTID_DEMO/);
+});

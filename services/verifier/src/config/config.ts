@@ -39,6 +39,8 @@ const envSchema = z
     SILENTID_NONCE: z.string().default(DEFAULT_NONCE),
     SILENTID_PREVIOUS_KEY: optionalString,
     SILENTID_PREVIOUS_NONCE: optionalString,
+    // The demo page at /demo: `auto` serves it only with the built-in dev key (decision 0022).
+    SILENTID_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
 
     MODEL_BUNDLE_DIR: z.string().default(path.join(repoRoot, 'models/faceplugin-dlib/1.1.0')),
     ORT_EXECUTION_PROVIDER: z.enum(EXECUTION_PROVIDERS).default('cpu'),
@@ -254,6 +256,16 @@ export interface AbuseSettings {
   readonly replayWindowSeconds: number;
 }
 
+export interface DemoSettings {
+  /** SILENTID_DEMO: `true`, `false`, or `auto` (default): served only with the dev key. */
+  readonly enabled: boolean;
+  /**
+   * The current key pair is the built-in dev pair, which is public: the page may then be
+   * given it, and shows raw liveness figures (dev mode). Otherwise it shows neither.
+   */
+  readonly devKey: boolean;
+}
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -287,6 +299,8 @@ export interface Config {
   readonly shutdownGraceMs: number;
   readonly http: HttpSettings;
   readonly abuse: AbuseSettings;
+  /** The browser demo page at /demo (decision 0022). */
+  readonly demo: DemoSettings;
   /** Trace export over OTLP/HTTP; off unless an endpoint is configured. */
   readonly tracing: { readonly enabled: boolean; readonly serviceName: string };
 }
@@ -307,6 +321,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.SILENTID_PREVIOUS_KEY !== undefined && e.SILENTID_PREVIOUS_NONCE !== undefined) {
     keyRing.push({ key: e.SILENTID_PREVIOUS_KEY, nonce: e.SILENTID_PREVIOUS_NONCE });
   }
+  const devKey = e.SILENTID_KEY === DEFAULT_KEY && e.SILENTID_NONCE === DEFAULT_NONCE;
   return {
     port: e.PORT,
     host: e.HOST,
@@ -363,6 +378,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         verificationThreshold: e.LOCKOUT_VERIFICATION_THRESHOLD,
       },
       replayWindowSeconds: e.REPLAY_WINDOW_SECONDS,
+    },
+    demo: {
+      enabled: e.SILENTID_DEMO === 'auto' ? devKey : e.SILENTID_DEMO === 'true',
+      devKey,
     },
     tracing: {
       enabled:

@@ -15,6 +15,7 @@ import { errorResponse } from './error-handler.js';
 import type { ApiDeps } from './form-route.js';
 import { requestId } from './middleware/request-id.js';
 import { apiDocsRoutes } from './routes/api-docs.js';
+import { DEMO_PATH, demoRoutes } from './routes/demo.js';
 import { operationsRoutes } from './routes/operations.js';
 import { IMAGE_VERIFICATION_PATH, imageVerificationRoutes } from './routes/image-verification.js';
 import { LIVENESS_PATH, livenessRoutes } from './routes/liveness.js';
@@ -37,6 +38,7 @@ const KNOWN_PATHS = new Set([
   '/metrics',
   '/openapi.json',
   '/docs',
+  DEMO_PATH,
 ]);
 
 /** Paths are logged, and echoed in 404s, up to this length. */
@@ -113,6 +115,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }),
   );
   app.route('/', apiDocsRoutes(modelVersion));
+  if (deps.config.demo.enabled) app.route('/', demoRoutes(deps.config));
 
   // Hono answers an unmatched method with 404; the spec distinguishes 405, which names
   // the methods the path has in Allow (RFC 9110, 15.5.6).
