@@ -25,7 +25,7 @@ import {
   type VerifierProcess,
 } from '../support/verifier-process.js';
 import { levelsFor, parseOptions, requestsAt, type BenchOptions } from './args.js';
-import { Cleanup } from './cleanup.js';
+import { Cleanup, guarded } from './cleanup.js';
 import { CLIPS, prepareClip, type PreparedClip } from './clips.js';
 import { measureFloors, type Decoded, type Floors } from './floors.js';
 import { closedLoop, type LoadResult } from './load.js';
@@ -50,16 +50,9 @@ const log = (line: string) =>
   console.error(`[bench ${((performance.now() - started) / 1000).toFixed(0)}s] ${line}`);
 
 const cleanup = new Cleanup(log);
-let interrupted = false;
-process.once('SIGINT', () => {
-  interrupted = true;
-  log('interrupted: stopping the service, releasing the models, removing the scratch folder');
-  void cleanup.all().finally(() => process.exit(130));
-});
-
-const scratch = await scratchDir('silentid-bench-');
-cleanup.defer(scratch.remove);
-try {
+await guarded(cleanup, log, async () => {
+  const scratch = await scratchDir('silentid-bench-');
+  cleanup.defer(scratch.remove);
   const clips: PreparedClip[] = [];
   for (const id of opts.clips) clips.push(await prepareClip(CLIPS[id], config, scratch.dir));
 
@@ -92,15 +85,7 @@ try {
     await recordMarkdown(report, path.join(repoRoot, 'docs/benchmarks.md'));
     log('recorded in docs/benchmarks.md and docs/bench/latest.json');
   }
-} catch (err) {
-  // After Ctrl-C the failures are the interruption's echoes (a request cut off): not news.
-  if (!interrupted) {
-    console.error(err);
-    process.exitCode = 1;
-  }
-} finally {
-  if (!interrupted) await cleanup.all();
-}
+});
 
 /** Every clip's levels against one service; the bundle id is the one the service reports. */
 async function httpPhase(

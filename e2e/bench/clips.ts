@@ -103,6 +103,20 @@ export async function prepareClip(
           spec.cut.from,
           spec.cut.seconds,
         );
+  const { photo, note } = photoFor(spec.source);
+  return prepareFiles(spec, file, { file: corpusFile(photo), name: photo, note }, config);
+}
+
+/**
+ * A clip from files anywhere (a synthetic clip when the corpus is absent), with the same
+ * probe and limit checks as the corpus clips.
+ */
+export async function prepareFiles(
+  spec: ClipSpec,
+  file: string,
+  photo: { readonly file: string; readonly name: string; readonly note: string },
+  config: Config,
+): Promise<PreparedClip> {
   const bytes = await readFile(file);
   const container = sniffVideoContainer(bytes);
   if (container === undefined) throw new Error(`${spec.source}: not a container the service takes`);
@@ -110,9 +124,10 @@ export async function prepareClip(
     ffprobePath: resolveBinary('ffprobe', config.ffprobePath).path,
     timeoutMs: config.sampling.timeoutMs,
     container,
+    // As the service does: an MP4 is read in process, ffprobe only for what that cannot decide.
+    bytes,
   });
-  const { photo, note } = photoFor(spec.source);
-  const photoBytes = await readFile(corpusFile(photo));
+  const photoBytes = await readFile(photo.file);
   const body = new URLSearchParams({
     encrypted_image: seal(photoBytes),
     encrypted_video: seal(bytes),
@@ -120,7 +135,7 @@ export async function prepareClip(
   const problems = limitProblems(config, bytes.length, info, photoBytes.length, body.length);
   if (problems.length > 0)
     throw new Error(`clip (${spec.id}) ${spec.source} would be refused: ${problems.join('; ')}`);
-  return { spec, bytes, info, photo, photoBytes, photoNote: note, body };
+  return { spec, bytes, info, photo: photo.name, photoBytes, photoNote: photo.note, body };
 }
 
 function limitProblems(

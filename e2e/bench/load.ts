@@ -1,6 +1,6 @@
 /**
  * Closed-loop load over HTTP: `concurrency` clients, each sending its next request as soon
- * as the previous answer arrives, until `total` requests are answered. Latency is the
+ * as the previous answer arrives, until a number of requests or a duration (LoopEnd). Latency is the
  * client's wall time per request; CPU and peak memory are the service's, from /proc.
  */
 import { VERIFY_PATH } from '@silentid/client';
@@ -22,8 +22,22 @@ export interface LoadResult {
   readonly passed: number;
 }
 
+/** One 200 answer: its Server-Timing header and its JSON (the decision and scores). */
+export interface Answer {
+  readonly serverTiming: string;
+  readonly passed: boolean;
+  readonly json: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * When a closed loop stops starting requests: after `total` requests, or once `seconds`
+ * have passed and at least `minRequests` have started (a duration alone would give a
+ * slow provider no sample at all). Requests already sent are always waited for.
+ */
+export type LoopEnd = number | { readonly seconds: number; readonly minRequests: number };
+
 /** Sends one pre-encoded form; throws on anything but 200, naming the service's answer. */
-async function send(url: string, body: string): Promise<{ serverTiming: string; passed: boolean }> {
+async function send(url: string, body: string): Promise<Answer> {
   const res = await fetch(new URL(VERIFY_PATH, url), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -32,7 +46,11 @@ async function send(url: string, body: string): Promise<{ serverTiming: string; 
   const json = (await res.json()) as Record<string, unknown>;
   if (res.status !== 200)
     throw new Error(`bench request failed: ${res.status} ${JSON.stringify(json)}`);
-  return { serverTiming: res.headers.get('server-timing') ?? '', passed: json['passed'] === true };
+  return {
+    serverTiming: res.headers.get('server-timing') ?? '',
+    passed: json['passed'] === true,
+    json,
+  };
 }
 
 /** "decrypt;dur=10.1, decode;dur=700" → [["decrypt", 10.1], ["decode", 700]]. */
@@ -50,7 +68,8 @@ export async function closedLoop(
   svc: VerifierProcess,
   body: string,
   concurrency: number,
-  total: number,
+  end: LoopEnd,
+  onAnswer?: (answer: Answer) => void,
 ): Promise<LoadResult> {
   const pid = svc.child.pid!;
   const latenciesMs: number[] = [];
@@ -60,13 +79,22 @@ export async function closedLoop(
   const scoped = await resetPeakRss(pid);
   const cpu0 = await cpuSeconds(pid);
   const t0 = performance.now();
+  const more = (): boolean => {
+    const go =
+      typeof end === 'number'
+        ? next < end
+        : next < end.minRequests || performance.now() - t0 < end.seconds * 1000;
+    if (go) next++;
+    return go;
+  };
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next++ < total) {
+      while (more()) {
         const s = performance.now();
         const r = await send(svc.url, body);
         latenciesMs.push(performance.now() - s);
         if (r.passed) passed++;
+        onAnswer?.(r);
         for (const [name, ms] of parseServerTiming(r.serverTiming))
           (stagesMs[name] ??= []).push(ms);
       }

@@ -136,7 +136,7 @@ function jsonNumbers(_key: string, v: unknown): unknown {
   return Number.isInteger(v) ? v : Number(v.toPrecision(5));
 }
 
-export async function writeJson(report: BenchReport, file: string): Promise<void> {
+export async function writeJson(report: object, file: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, `${JSON.stringify(report, jsonNumbers, 1)}\n`);
 }

@@ -176,7 +176,7 @@ export const stagesText = (l: LevelSummary): string =>
     .map(([k, v]) => `${k} ${ms(v)}`)
     .join(', ');
 
-export function videoText(c: ClipReport): string {
+export function videoText(c: Pick<ClipReport, 'source' | 'cut' | 'video'>): string {
   const v = c.video;
   const cut =
     c.cut === undefined ? '' : ` [${c.cut.from}–${c.cut.from + c.cut.seconds} s re-encoded H.264]`;
