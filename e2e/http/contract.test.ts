@@ -36,6 +36,8 @@ interface LivenessDetails {
     'non_planar_motion' | 'blink' | 'presentation_attack',
     { value: number; evidence: number }
   >;
+  conditions: { face_brightness: number; face_size_px: number };
+  hints: string[];
 }
 
 let svc: VerifierProcess;
@@ -143,6 +145,12 @@ describe('HTTP contract on generated media (every clone, no corpus)', () => {
       const fused = Math.min(Math.max(m.evidence, b.evidence), p.evidence);
       assert.ok(Math.abs(fused - (r.json.liveness_score as number)) < 1e-3, JSON.stringify(r.json));
       assert.ok((r.json.liveness_score as number) < d.threshold, JSON.stringify(r.json));
+      // What the person could change: the sample photo is well lit and large, and did not move.
+      assert.deepEqual(d.hints, ['too_still'], JSON.stringify(d));
+      assert.ok(
+        d.conditions.face_brightness > 70 && d.conditions.face_size_px >= 16,
+        JSON.stringify(d),
+      );
     }
   });
 

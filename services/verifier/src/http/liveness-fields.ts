@@ -48,6 +48,18 @@ export const livenessDetailsSchema = z
     sampled_frames: z.int(),
     tracked_frames: z.int(),
     cues: z.object({ non_planar_motion: cue, blink: cue, presentation_attack: cue }),
+    conditions: z.object({
+      face_brightness: z.number().meta({ description: "Median luma (0–255) of the face's skin" }),
+      face_size_px: z
+        .number()
+        .meta({
+          description: 'Median distance between the eyes, in pixels of the analysed frames',
+        }),
+    }),
+    hints: z.array(z.enum(['low_light', 'too_still', 'not_direct'])).meta({
+      description:
+        'When the video failed, what the person could change: low_light (the face is darker than live clips were measured to be judged at), too_still (no movement or blink was seen), not_direct (it looked like a screen or a print). Empty when passed',
+    }),
   })
   .meta({
     description:
@@ -88,6 +100,11 @@ export function livenessDetails(o: Outcome): Details {
         blink: cue(cues.blinkDepth, evidence.blink),
         presentation_attack: cue(cues.presentationAttack, evidence.direct),
       },
+      conditions: {
+        face_brightness: Math.round(r.conditions.faceBrightness),
+        face_size_px: Math.round(r.conditions.faceSizePx),
+      },
+      hints: [...r.hints],
     },
   };
 }

@@ -88,6 +88,16 @@ const livenessCalibration = z
         trim: z.number().min(0).max(0.45),
       })
       .strict(),
+    /**
+     * Capture conditions under which a failed clip gets a hint (liveness_details.hints):
+     * they never change the decision, they say why it may be wrong.
+     */
+    capture: z
+      .object({
+        /** Face skin luma (0–255) under which live clips start failing: `low_light`. */
+        minFaceBrightness: z.number().min(0).max(255),
+      })
+      .strict(),
     /** A clip with fewer usable faces than this is refused (4007), not judged. */
     usableFace: z
       .object({

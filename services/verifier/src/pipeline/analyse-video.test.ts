@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { loadConfig } from '../config/config.js';
 import { ApiError } from '../errors/api-error.js';
 import { loadBundleManifest } from '../models/bundle-manifest.js';
-import { analyseVideo } from './analyse-video.js';
+import { analyseVideo, captureHints } from './analyse-video.js';
 import type { FrameObservation } from './track-face.js';
 
 const cal = (await loadBundleManifest(loadConfig({}).modelBundleDir)).manifest.calibration.liveness;
@@ -19,6 +19,7 @@ const frame = (iod: number): FrameObservation => ({
   eyes: { left: 1, right: 1 },
   realScore: 0.9,
   sharpness: 1,
+  brightness: 120,
   frontalness: 1,
   iod,
 });
@@ -62,4 +63,20 @@ test('a clip with enough usable frames is judged', () => {
   );
   assert.equal(analysis.cues.trackedFrames, 8);
   assert.ok(analysis.evidence.score < cal.threshold, 'a frozen face is not live');
+});
+
+test('a failed clip gets the hints of what was measured, and only those', () => {
+  const analysis = (motion: number, blink: number, direct: number, faceBrightness: number) => ({
+    evidence: { score: Math.min(Math.max(motion, blink), direct), motion, blink, direct },
+    conditions: { faceBrightness, faceSizePx: 60 },
+  });
+  const dark = cal.capture.minFaceBrightness - 1;
+  assert.deepEqual(captureHints(analysis(0.1, 0.01, 0.9, 120), cal, cal.threshold), ['too_still']);
+  assert.deepEqual(captureHints(analysis(0.9, 0.01, 0.1, 120), cal, cal.threshold), ['not_direct']);
+  assert.deepEqual(captureHints(analysis(0.9, 0.01, 0.1, dark), cal, cal.threshold), [
+    'low_light',
+    'not_direct',
+  ]);
+  // A blink answers "a moving face?" as well as motion does.
+  assert.deepEqual(captureHints(analysis(0.1, 0.9, 0.9, 120), cal, cal.threshold), []);
 });

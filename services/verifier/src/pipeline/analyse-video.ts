@@ -8,9 +8,21 @@ import {
 import { blinkDepth, nonPlanarMotion, presentationAttackScore } from './liveness/temporal-cues.js';
 import type { FrameObservation } from './track-face.js';
 
+/** Why a failed clip may have failed, for the person recording it (never changes `passed`). */
+export type CaptureHint = 'low_light' | 'too_still' | 'not_direct';
+
+/** How the clip was filmed: medians over the usable frames. */
+export interface CaptureConditions {
+  /** Face skin luma, 0–255. */
+  readonly faceBrightness: number;
+  /** Inter-ocular distance in pixels of the working frame. */
+  readonly faceSizePx: number;
+}
+
 export interface VideoAnalysis {
   readonly cues: LivenessCues;
   readonly evidence: LivenessEvidence;
+  readonly conditions: CaptureConditions;
   /** The frame to embed and return: sharp, frontal, large, eyes open. */
   readonly best: FrameObservation;
 }
@@ -36,7 +48,41 @@ export function analyseVideo(
     presentationAttack: presentationAttackScore(usable, calibration.presentationAttack.trim),
     trackedFrames: usable.length,
   };
-  return { cues, evidence: fuseLiveness(cues, calibration), best: bestFrame(usable) };
+  const conditions: CaptureConditions = {
+    faceBrightness: median(usable.map((o) => o.brightness)),
+    faceSizePx: median(usable.map((o) => o.iod)),
+  };
+  return {
+    cues,
+    evidence: fuseLiveness(cues, calibration),
+    conditions,
+    best: bestFrame(usable),
+  };
+}
+
+/**
+ * What a person could change when a clip fails: more light (below the brightness at
+ * which live clips were measured to start failing), natural movement or a blink (neither
+ * question "a moving 3-D face?" cue answered), filming their face directly (the attack
+ * model read a recapture). Coarse on purpose: the figures stay in the details.
+ */
+export function captureHints(
+  analysis: Pick<VideoAnalysis, 'evidence' | 'conditions'>,
+  calibration: LivenessCalibration,
+  threshold: number,
+): CaptureHint[] {
+  const { evidence, conditions } = analysis;
+  const hints: CaptureHint[] = [];
+  if (conditions.faceBrightness < calibration.capture.minFaceBrightness) hints.push('low_light');
+  // Each hint names a question of the fusion that fell short of the bar the score must pass.
+  if (Math.max(evidence.motion, evidence.blink) < threshold) hints.push('too_still');
+  if (evidence.direct < threshold) hints.push('not_direct');
+  return hints;
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
 }
 
 /** 4007 with why the clip cannot be judged: no face, a face too small, or too briefly. */
@@ -48,10 +94,8 @@ function unusable(
 ) {
   const { minInterOcularPx, minTrackedFrames } = calibration.usableFace;
   if (tracked.length >= minTrackedFrames) {
-    const iods = tracked.map((o) => o.iod).sort((a, b) => a - b);
-    const median = iods[Math.floor(iods.length / 2)]!;
     return livenessCheckFailed(
-      `the face is too small to judge: ${Math.round(median)} px between the eyes (median of ` +
+      `the face is too small to judge: ${Math.round(median(tracked.map((o) => o.iod)))} px between the eyes (median of ` +
         `${tracked.length} frames), at least ${minInterOcularPx} px needed in ` +
         `${minTrackedFrames} frames; hold the camera closer`,
     );

@@ -5,7 +5,12 @@
 import { inField } from '../errors/api-error.js';
 import { encodeJpeg } from '../media/image/encode-jpeg.js';
 import { loadVideo } from '../media/video/load-video.js';
-import { analyseVideo } from './analyse-video.js';
+import {
+  analyseVideo,
+  captureHints,
+  type CaptureConditions,
+  type CaptureHint,
+} from './analyse-video.js';
 import { roundScore } from './calibrated-score.js';
 import type { LivenessCues, LivenessEvidence } from './liveness/fuse-liveness.js';
 import type { PipelineDeps } from './pipeline-deps.js';
@@ -27,6 +32,10 @@ export interface LivenessReport {
   readonly cues: LivenessCues;
   readonly evidence: LivenessEvidence;
   readonly threshold: number;
+  /** How the clip was filmed (face brightness and size). */
+  readonly conditions: CaptureConditions;
+  /** What the person could change; empty when the clip passed. */
+  readonly hints: readonly CaptureHint[];
   /** Frames decoded for the analysis (the face was tracked in cues.trackedFrames). */
   readonly sampledFrames: number;
 }
@@ -76,6 +85,8 @@ export async function checkLiveness(
         cues: analysis.cues,
         evidence: analysis.evidence,
         threshold,
+        conditions: analysis.conditions,
+        hints: passed ? [] : captureHints(analysis, calibration, threshold),
         sampledFrames: video.frames.length,
       },
     };

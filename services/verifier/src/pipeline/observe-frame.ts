@@ -12,7 +12,7 @@ import type { RgbImage } from '../media/types.js';
 import type { EyeOpenness } from '../vision/eye-state.js';
 import { fivePoints, interOcular, type Detection, type LandmarkedFace } from '../vision/face.js';
 import type { FaceModels } from '../vision/face-models.js';
-import { frontalness, sharpness } from '../vision/face-quality.js';
+import { brightness, frontalness, sharpness } from '../vision/face-quality.js';
 import { isPlausibleFace } from '../vision/face-selection.js';
 import { iou, type Box } from '../vision/geometry/types.js';
 import { findSubject } from './find-subject.js';
@@ -24,6 +24,8 @@ export interface FrameFacts {
   /** The presentation-attack model's "real" probability, when it was asked for. */
   readonly realScore: number | undefined;
   readonly sharpness: number;
+  /** Mean luma (0–255) of the face's skin: capture conditions, not a cue. */
+  readonly brightness: number;
   readonly frontalness: number;
   /** Inter-ocular distance in pixels: the face's scale. */
   readonly iod: number;
@@ -86,6 +88,7 @@ export async function describeFace(
     eyes,
     realScore,
     sharpness: sharpness(aligned),
+    brightness: brightness(aligned),
     frontalness: frontalness(face.landmarks),
     iod: interOcular(face.landmarks),
   };

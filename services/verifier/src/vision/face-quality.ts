@@ -4,6 +4,23 @@ import type { Point } from './geometry/types.js';
 import { luma } from './luma.js';
 
 /**
+ * Brightness of a face: the mean luma (0–255) of the aligned crop's central half, which
+ * is skin (cheeks, nose, eyes) whatever the hair or background. Liveness is judged less
+ * reliably on dark faces (docs/liveness.md); the analysis says so rather than guessing.
+ */
+export function brightness(aligned: RgbImage): number {
+  const { width: w, height: h, data } = aligned;
+  let s = 0;
+  let n = 0;
+  for (let y = Math.floor(h / 4); y < Math.ceil((3 * h) / 4); y++)
+    for (let x = Math.floor(w / 4); x < Math.ceil((3 * w) / 4); x++) {
+      s += luma(data, (y * w + x) * 3);
+      n++;
+    }
+  return s / n;
+}
+
+/**
  * Sharpness of an aligned face crop: variance of the 4-neighbour Laplacian of its grey
  * levels. Motion blur and defocus flatten it; it is compared between frames of one
  * clip, not against an absolute scale.

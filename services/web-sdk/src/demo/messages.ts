@@ -1,6 +1,6 @@
 /** The words the demo page shows for each hint and each outcome. */
 import type { FrameHint } from '../checks/judge-frame.js';
-import type { VerificationAnswer } from '../upload/verification-answer.js';
+import type { LivenessHint, VerificationAnswer } from '../upload/verification-answer.js';
 
 export const HINT_TEXT: Readonly<Record<FrameHint, string>> = {
   ok: 'Good: hold still and look at the camera.',
@@ -9,6 +9,13 @@ export const HINT_TEXT: Readonly<Record<FrameHint, string>> = {
   'off-centre': 'Move so that your face is in the middle of the oval.',
   'too-dark': 'Too dark: face a window or a lamp.',
   'too-bright': 'Too bright: move away from direct light.',
+};
+
+/** The service's own hints on a failed video (liveness_details.hints), in words. */
+export const SERVICE_HINT_TEXT: Readonly<Record<LivenessHint, string>> = {
+  low_light: 'Your face was too dark to judge well: face a window or a lamp.',
+  too_still: 'No movement or blink was seen: hold the phone naturally and blink once.',
+  not_direct: 'It looked like a screen or a print: film your own face directly.',
 };
 
 /** Production mode's advice: the decision and what to do, with no figures. */

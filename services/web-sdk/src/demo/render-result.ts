@@ -10,7 +10,7 @@ import {
   type LivenessCue,
   type VerificationAnswer,
 } from '../upload/verification-answer.js';
-import { outcomeHint } from './messages.js';
+import { outcomeHint, SERVICE_HINT_TEXT } from './messages.js';
 
 const byId = <T extends HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -37,8 +37,12 @@ export function renderResult(answer: VerificationAnswer, mode: 'dev' | 'producti
         `at the usual threshold ${threshold} (false-match rate ${describeRate(falseMatchRate(threshold))}). ` +
         `A threshold set at this score would have a false-match rate of ${describeRate(falseMatchRate(score))}.`;
 
+  // Production mode asks for no details, so its advice is generic; dev mode has the
+  // service's own hints on what to change.
   byId<HTMLElement>('result-hint').textContent =
-    mode === 'production' ? outcomeHint(answer, matched) : '';
+    mode === 'production'
+      ? outcomeHint(answer, matched)
+      : (answer.liveness_details?.hints ?? []).map((h) => SERVICE_HINT_TEXT[h]).join(' ');
   renderFrames(answer);
   renderRawFigures(answer, mode);
   byId<HTMLElement>('request-id').textContent = `Request id: ${answer.request_id}`;

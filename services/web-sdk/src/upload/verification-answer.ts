@@ -19,7 +19,14 @@ export interface LivenessDetails {
     readonly blink: LivenessCue;
     readonly presentation_attack: LivenessCue;
   };
+  /** How the clip was filmed: face skin luma (0–255) and eye distance in pixels. */
+  readonly conditions: { readonly face_brightness: number; readonly face_size_px: number };
+  /** When it failed, what the person could change. */
+  readonly hints: readonly LivenessHint[];
 }
+
+/** `liveness_details.hints` (docs/api.md). */
+export type LivenessHint = 'low_light' | 'too_still' | 'not_direct';
 
 /** A normal answer (code 1000). `passed` is the liveness decision. */
 export interface VerificationAnswer {

@@ -50,6 +50,7 @@ function obs(landmarks = baseFace, open = 1, real = 0.9): FrameObservation {
     eyes: { left: open, right: open },
     realScore: real,
     sharpness: 1,
+    brightness: 120,
     frontalness: 1,
     iod: 40,
   };
