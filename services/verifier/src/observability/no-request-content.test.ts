@@ -8,11 +8,6 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import {
-  InMemorySpanExporter,
-  NodeTracerProvider,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-node';
 import { sealToBase64 } from '@silentid/client';
 import { IMAGE_VERIFICATION_PATH } from '../http/routes/image-verification.js';
 import { LIVENESS_PATH } from '../http/routes/liveness.js';
@@ -20,19 +15,19 @@ import { VERIFY_PATH } from '../http/routes/verification.js';
 import { VideoFixtures } from '../media/testing/make-videos.js';
 import { samplePhoto } from '../testing/sample-faces.js';
 import { startTestVerifier, type TestVerifier } from '../testing/test-verifier.js';
+import { recordSpansInMemory, type InMemorySpans } from '../testing/in-memory-spans.js';
 
-const exporter = new InMemorySpanExporter();
-const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+let spans: InMemorySpans;
 const fixtures = new VideoFixtures();
 let svc: TestVerifier;
 
 before(async () => {
-  provider.register();
+  spans = recordSpansInMemory();
   svc = await startTestVerifier({ LOG_LEVEL: 'trace' });
 });
 after(async () => {
   await svc?.stop();
-  await provider.shutdown();
+  await spans.shutdown();
   fixtures.dispose();
 });
 
@@ -98,18 +93,18 @@ test('at LOG_LEVEL=trace no request content reaches the logs or the trace spans'
   }
   assert.ok(figures.length >= 8, `the answers' figures: ${figures.join(' ')}`);
 
-  const spans = exporter.getFinishedSpans();
+  const finished = spans.exporter.getFinishedSpans();
   for (const stage of ['decrypt', 'decode', 'liveness'])
     assert.ok(
-      spans.some((s) => s.name === stage),
+      finished.some((s) => s.name === stage),
       `${stage} spans were recorded`,
     );
   assert.ok(
-    spans.some((s) => s.attributes['silentid.code'] === 1000),
+    finished.some((s) => s.attributes['silentid.code'] === 1000),
     'request spans too',
   );
   const traced = JSON.stringify(
-    spans.map((s) => [s.name, s.attributes, s.events, s.status, s.links]),
+    finished.map((s) => [s.name, s.attributes, s.events, s.status, s.links]),
   );
   const logged = svc.logText();
   assert.match(logged, /"msg":"request"/);

@@ -1,18 +1,12 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { context, trace } from '@opentelemetry/api';
-import {
-  InMemorySpanExporter,
-  NodeTracerProvider,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-node';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
+import { recordSpansInMemory } from '../testing/in-memory-spans.js';
 import { StageTimer } from './stage-timer.js';
 
-const exporter = new InMemorySpanExporter();
-const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-provider.register();
-after(() => provider.shutdown());
+const { exporter, shutdown } = recordSpansInMemory();
+after(shutdown);
 
 test('time measured elsewhere (liveness) is a span under the request’s, as long as its sum', async () => {
   const timer = new StageTimer();
