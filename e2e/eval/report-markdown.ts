@@ -88,6 +88,23 @@ function verificationSection(r: EvalReport): string {
     );
   for (const u of v.unavailable) out.push(`- **${u.name}: not measured** — ${u.reason}`);
   out.push('');
+  out.push(
+    '### Failure to acquire per source (ours)',
+    '',
+    'Photos of the verification pairs in which no face was found, per MANIFEST source; a photo without a face turns every pair it is in into a non-match. A photo with no plausible face is retried with a border around it (vision/face-detector.ts).',
+    '',
+    table(
+      ['source', 'photos', 'no face', 'rate', 'which'],
+      v.failureToAcquire.map((f) => [
+        f.source,
+        f.photos,
+        f.noFace.length,
+        `${pct(f.noFace.length / f.photos)} (Wilson ${interval(f.ci95)})`,
+        f.noFace.map(short).join(', '),
+      ]),
+    ),
+    '',
+  );
   out.push('TAR cells: rate (impostors accepted at that threshold / impostors). ' + DAGGER, '');
   ours.sets.forEach((s, i) => {
     out.push(`### ${s.set}`, '', verificationTable(v.pipelines, i), '');

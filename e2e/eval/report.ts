@@ -8,6 +8,7 @@ import type { CueResearch } from './cue-research/measure-cues.js';
 import type { VerificationTarget } from './verification-targets.js';
 import type { PipelineVerification } from './verification.js';
 import type { LosoReport } from './liveness-loso.js';
+import type { Interval } from './metrics.js';
 
 export interface RunInfo {
   readonly date: string;
@@ -46,6 +47,8 @@ export interface EvalReport {
     readonly unavailable: readonly UnavailablePeer[];
     /** The verification targets, each with its verdict. */
     readonly targets: readonly VerificationTarget[];
+    /** Photos of each source in which our pipeline found no face. */
+    readonly failureToAcquire: readonly FailureToAcquire[];
   };
   readonly liveness: {
     readonly summary: LivenessSummary;
@@ -58,6 +61,14 @@ export interface EvalReport {
   };
   readonly occlusion: OcclusionResult;
   readonly autoRotate: AutoRotateResult;
+}
+
+export interface FailureToAcquire {
+  readonly source: string;
+  readonly photos: number;
+  readonly noFace: readonly string[];
+  /** Wilson 95% interval of noFace / photos. */
+  readonly ci95: Interval;
 }
 
 /** CPU model, cores, RAM and Node of this machine: figures mean little without them. */

@@ -28,7 +28,14 @@ import { measureAutoRotate, measureOcclusion } from './photo-checks.js';
 import { measureCues } from './cue-research/measure-cues.js';
 import { renderMarkdown } from './report-markdown.js';
 import { verificationTargets } from './verification-targets.js';
-import { gitState, machine, type EvalReport, type UnavailablePeer } from './report.js';
+import {
+  gitState,
+  machine,
+  type EvalReport,
+  type FailureToAcquire,
+  type UnavailablePeer,
+} from './report.js';
+import { wilson } from './metrics.js';
 import {
   buildPairSets,
   commonPairs,
@@ -248,6 +255,7 @@ try {
       common,
       unavailable,
       targets: verificationTargets(pipelines),
+      failureToAcquire: failureToAcquire(files, ours.enc),
     },
     liveness: {
       summary,
@@ -272,6 +280,21 @@ try {
 } finally {
   await models.release();
   await scratch.remove();
+}
+
+/** Per MANIFEST source: the photos of the verification pairs in which no face was found. */
+function failureToAcquire(
+  files: readonly CorpusFile[],
+  templates: ReadonlyMap<string, unknown>,
+): FailureToAcquire[] {
+  const bySource = new Map<string, CorpusFile[]>();
+  for (const f of files) bySource.set(f.source, [...(bySource.get(f.source) ?? []), f]);
+  return [...bySource]
+    .map(([source, fs]) => {
+      const noFace = fs.filter((f) => templates.get(f.file) === undefined).map((f) => f.file);
+      return { source, photos: fs.length, noFace, ci95: wilson(noFace.length, fs.length) };
+    })
+    .sort((a, b) => a.source.localeCompare(b.source));
 }
 
 /**

@@ -64,7 +64,7 @@ async function bestOrientation(
   photo: RgbImage,
   autoRotate: boolean,
 ): Promise<{ image: RgbImage; face: LandmarkedFace | undefined; turns: QuarterTurns }> {
-  const faces = await findFaces(models, photo);
+  const faces = await facesOrFramed(models, photo);
   const upright = {
     image: photo,
     face: pickSubject(faces),
@@ -78,7 +78,7 @@ async function bestOrientation(
   let best = upright;
   for (const turns of [1, 2, 3] as const) {
     const image = rotateQuarter(photo, turns);
-    const turned = await findFaces(models, image);
+    const turned = await facesOrFramed(models, image);
     const share = uprightShare(turned);
     const face = pickSubject(turned);
     const better =
@@ -89,4 +89,15 @@ async function bestOrientation(
     if (face !== undefined && better) best = { image, face, turns, share };
   }
   return best;
+}
+
+/**
+ * The photo's faces; when it has no plausible one, those found with a border around it.
+ * A face that fills the frame (an ID-style crop) is missed by the detector without
+ * context; the retry costs one detector run, and only for such photos.
+ */
+async function facesOrFramed(models: FaceModels, image: RgbImage): Promise<Candidate[]> {
+  const faces = await findFaces(models, image);
+  if (faces.some(isPlausibleFace)) return faces;
+  return findFaces(models, image, await models.detector.detectWithBorder(image));
 }

@@ -12,6 +12,7 @@ import { fivePoints } from './face.js';
 import { loadFaceModels, warmUp, type FaceModels } from './face-models.js';
 import { isPlausibleFace } from './face-selection.js';
 import { rotateQuarter } from './geometry/rotate.js';
+import { cropResize } from './geometry/warp.js';
 
 let models: FaceModels;
 let photo: RgbImage;
@@ -91,3 +92,43 @@ test('the presentation-attack and eye models give probabilities', async () => {
   const eyes = await models.eyes.openness(photo, face.landmarks);
   for (const v of [real, eyes.left, eyes.right]) assert.ok(v >= 0 && v <= 1);
 });
+
+test('a face that fills the frame (an ID-style crop cut at the forehead) is still found', async () => {
+  let missedWithoutBorder = 0;
+  for (const n of [1, 2, 3, 4, 5, 6] as const) {
+    const image = await loadRgb(samplePhoto(n));
+    const largest = (await models.detector.detect(image)).reduce((a, b) =>
+      b.box.x2 - b.box.x1 > a.box.x2 - a.box.x1 ? b : a,
+    );
+    // Inside the detector's own box: sides cut by 15%, the forehead at 35% of its height;
+    // grey and 150 px wide, as ID crops come.
+    const { x1, y1, x2, y2 } = largest.box;
+    const w = x2 - x1;
+    const h = y2 - y1;
+    const box = { x1: x1 + 0.15 * w, y1: y1 + 0.35 * h, x2: x2 - 0.15 * w, y2: y2 - 0.1 * h };
+    const crop = grey(
+      cropResize(image, box, 150, Math.round((150 * (box.y2 - box.y1)) / (box.x2 - box.x1))),
+    );
+    if ((await models.detector.detect(crop)).length === 0) missedWithoutBorder++;
+    const found = await analysePhoto(
+      models,
+      crop,
+      { autoRotate: false, checkQuality: false },
+      new StageTimer(),
+    );
+    assert.ok(isPlausibleFace(found.face), `sample${n}`);
+  }
+  // The border is what finds them: most of these crops have no face without it.
+  assert.ok(missedWithoutBorder >= 4, `${missedWithoutBorder} of 6 missed without the border`);
+});
+
+const grey = (img: RgbImage): RgbImage => {
+  const data = new Uint8Array(img.data.length);
+  for (let i = 0; i < data.length; i += 3) {
+    const y = Math.round(
+      0.299 * img.data[i]! + 0.587 * img.data[i + 1]! + 0.114 * img.data[i + 2]!,
+    );
+    data[i] = data[i + 1] = data[i + 2] = y;
+  }
+  return { ...img, data };
+};
