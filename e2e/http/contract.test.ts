@@ -36,6 +36,7 @@ interface LivenessDetails {
     'non_planar_motion' | 'blink' | 'presentation_attack',
     { value: number; evidence: number }
   >;
+  decided_by: 'non_planar_motion' | 'blink' | 'presentation_attack';
   conditions: { face_brightness: number; face_size_px: number };
   hints: string[];
 }
@@ -147,6 +148,8 @@ describe('HTTP contract on generated media (every clone, no corpus)', () => {
       assert.ok((r.json.liveness_score as number) < d.threshold, JSON.stringify(r.json));
       // What the person could change: the sample photo is well lit and large, and did not move.
       assert.deepEqual(d.hints, ['too_still'], JSON.stringify(d));
+      // The score is the stronger of the two "is it moving?" answers, which fell short.
+      assert.ok(['non_planar_motion', 'blink'].includes(d.decided_by), JSON.stringify(d));
       assert.ok(
         d.conditions.face_brightness > 70 && d.conditions.face_size_px >= 16,
         JSON.stringify(d),

@@ -48,13 +48,14 @@ export const livenessDetailsSchema = z
     sampled_frames: z.int(),
     tracked_frames: z.int(),
     cues: z.object({ non_planar_motion: cue, blink: cue, presentation_attack: cue }),
+    decided_by: z.enum(['non_planar_motion', 'blink', 'presentation_attack']).meta({
+      description: 'The cue whose evidence is liveness_score',
+    }),
     conditions: z.object({
       face_brightness: z.number().meta({ description: "Median luma (0–255) of the face's skin" }),
-      face_size_px: z
-        .number()
-        .meta({
-          description: 'Median distance between the eyes, in pixels of the analysed frames',
-        }),
+      face_size_px: z.number().meta({
+        description: 'Median distance between the eyes, in pixels of the analysed frames',
+      }),
     }),
     hints: z.array(z.enum(['low_light', 'too_still', 'not_direct'])).meta({
       description:
@@ -100,6 +101,7 @@ export function livenessDetails(o: Outcome): Details {
         blink: cue(cues.blinkDepth, evidence.blink),
         presentation_attack: cue(cues.presentationAttack, evidence.direct),
       },
+      decided_by: DECIDED_BY[evidence.decidedBy],
       conditions: {
         face_brightness: Math.round(r.conditions.faceBrightness),
         face_size_px: Math.round(r.conditions.faceSizePx),
@@ -108,6 +110,12 @@ export function livenessDetails(o: Outcome): Details {
     },
   };
 }
+
+const DECIDED_BY = {
+  motion: 'non_planar_motion',
+  blink: 'blink',
+  direct: 'presentation_attack',
+} as const;
 
 const round = (v: number): number => Math.round(v * 10_000) / 10_000;
 

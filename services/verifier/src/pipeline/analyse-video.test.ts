@@ -67,7 +67,13 @@ test('a clip with enough usable frames is judged', () => {
 
 test('a failed clip gets the hints of what was measured, and only those', () => {
   const analysis = (motion: number, blink: number, direct: number, faceBrightness: number) => ({
-    evidence: { score: Math.min(Math.max(motion, blink), direct), motion, blink, direct },
+    evidence: {
+      score: Math.min(Math.max(motion, blink), direct),
+      motion,
+      blink,
+      direct,
+      decidedBy: 'motion' as const,
+    },
     conditions: { faceBrightness, faceSizePx: 60 },
   });
   const dark = cal.capture.minFaceBrightness - 1;

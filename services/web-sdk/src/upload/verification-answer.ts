@@ -19,6 +19,8 @@ export interface LivenessDetails {
     readonly blink: LivenessCue;
     readonly presentation_attack: LivenessCue;
   };
+  /** The cue whose evidence is liveness_score. */
+  readonly decided_by: 'non_planar_motion' | 'blink' | 'presentation_attack';
   /** How the clip was filmed: face skin luma (0–255) and eye distance in pixels. */
   readonly conditions: { readonly face_brightness: number; readonly face_size_px: number };
   /** When it failed, what the person could change. */

@@ -30,6 +30,8 @@ export interface LivenessEvidence {
   readonly motion: number;
   readonly blink: number;
   readonly direct: number;
+  /** The evidence the score is: the weaker question's stronger answer. */
+  readonly decidedBy: 'motion' | 'blink' | 'direct';
 }
 
 const logistic = (x: number): number => 1 / (1 + Math.exp(-x));
@@ -45,6 +47,8 @@ export function fuseLiveness(cues: LivenessCues, cal: LivenessCalibration): Live
     cal.presentationAttack.centre,
     cal.presentationAttack.width,
   );
-  const score = Math.min(Math.max(motion, blink), direct);
-  return { score, motion, blink, direct };
+  const moving = Math.max(motion, blink);
+  const score = Math.min(moving, direct);
+  const decidedBy = direct < moving ? 'direct' : motion >= blink ? 'motion' : 'blink';
+  return { score, motion, blink, direct, decidedBy };
 }

@@ -136,4 +136,7 @@ test('fusion: both questions must be answered live', () => {
   assert.ok(still.score < 0.1);
   assert.ok(replay.score < 0.1);
   assert.ok(blinker.score > 0.9);
+  // The score names the evidence it is.
+  assert.equal(replay.decidedBy, 'direct');
+  assert.equal(still.decidedBy, 'motion');
 });
