@@ -11,4 +11,10 @@ export interface VideoFrame {
   readonly image: RgbImage;
   /** Presentation time in seconds from the start of the stream. */
   readonly timestamp: number;
+  /**
+   * The whole frame already resized to the face detector's input by the decoder, when
+   * asked for (DecodeOptions.detectorSize): resizing every frame in JavaScript cost more
+   * CPU than running the detector on it (docs/benchmarks.md).
+   */
+  readonly detectorImage?: RgbImage;
 }

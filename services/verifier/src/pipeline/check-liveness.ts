@@ -69,6 +69,7 @@ export async function checkLiveness(
         ffprobePath: config.ffprobePath,
         signal,
         onFrame: (frame) => tracker.push(frame),
+        detectorSize: models.detector.inputSize,
       }),
     );
     if (video.tooShort) return { passed: false, livenessScore: 0, livenessStatus: 'short_time' };

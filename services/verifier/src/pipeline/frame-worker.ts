@@ -23,7 +23,12 @@ export interface FrameWorkerData {
 }
 
 export type FrameRequest =
-  | { readonly id: number; readonly kind: 'detect'; readonly image: RgbImage }
+  | {
+      readonly id: number;
+      readonly kind: 'detect';
+      readonly image: RgbImage;
+      readonly resized: RgbImage | undefined;
+    }
   | { readonly id: number; readonly kind: 'locate'; readonly task: LocateTask }
   | { readonly id: number; readonly kind: 'describe'; readonly task: DescribeTask };
 
@@ -45,7 +50,7 @@ await warmUp(models);
 port.on('message', (req: FrameRequest) => {
   const work: Promise<FrameResult> =
     req.kind === 'detect'
-      ? models.detector.detect(req.image)
+      ? models.detector.detect(req.image, undefined, req.resized)
       : req.kind === 'locate'
         ? locateFace(models, req.task)
         : describeFace(models, req.task);

@@ -78,8 +78,8 @@ export class FrameWorkers implements FrameObserver {
     return this.reported ?? {};
   }
 
-  detect(image: RgbImage): Promise<Detection[]> {
-    return this.run({ id: this.nextId++, kind: 'detect', image }) as Promise<Detection[]>;
+  detect(image: RgbImage, resized?: RgbImage): Promise<Detection[]> {
+    return this.run({ id: this.nextId++, kind: 'detect', image, resized }) as Promise<Detection[]>;
   }
 
   locate(task: LocateTask): Promise<LandmarkedFace | undefined> {

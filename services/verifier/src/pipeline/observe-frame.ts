@@ -48,7 +48,8 @@ export interface DescribeTask {
 
 /** The three steps, wherever the models live: in this thread or on worker threads. */
 export interface FrameObserver {
-  detect(image: RgbImage): Promise<Detection[]>;
+  /** `resized`: the whole frame at the detector's input size, when the decoder made it. */
+  detect(image: RgbImage, resized?: RgbImage): Promise<Detection[]>;
   locate(task: LocateTask): Promise<LandmarkedFace | undefined>;
   describe(task: DescribeTask): Promise<FrameFacts>;
 }
@@ -58,7 +59,7 @@ const MIN_TRACK_IOU = 0.3;
 
 /** The observer that runs on the calling thread's models. */
 export const localObserver = (models: FaceModels): FrameObserver => ({
-  detect: (image) => models.detector.detect(image),
+  detect: (image, resized) => models.detector.detect(image, undefined, resized),
   locate: (task) => locateFace(models, task),
   describe: (task) => describeFace(models, task),
 });

@@ -46,7 +46,9 @@ export class FaceTracker {
    * located face is described beside the next frames.
    */
   push(frame: VideoFrame): void {
-    const detections = this.stopped() ? Promise.resolve([]) : this.observer.detect(frame.image);
+    const detections = this.stopped()
+      ? Promise.resolve([])
+      : this.observer.detect(frame.image, frame.detectorImage);
     // Observed below; this keeps a detection that fails after an earlier failure quiet.
     detections.catch(() => undefined);
     // The chain never rejects: a failure is kept for done(), so a request that fails

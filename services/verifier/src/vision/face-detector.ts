@@ -21,12 +21,19 @@ export class FaceDetector {
   /**
    * All faces above the score threshold, best first, after non-maximum suppression. The
    * detector sees `region` of the image (default: all of it); parts of the region outside
-   * the image are black.
+   * the image are black. `resized`: the region already resized to the detector's input
+   * (a decoder's second output), which saves resizing it here.
    */
-  async detect(image: RgbImage, region: Box = wholeImage(image)): Promise<Detection[]> {
+  async detect(
+    image: RgbImage,
+    region: Box = wholeImage(image),
+    resized?: RgbImage,
+  ): Promise<Detection[]> {
     const { width, height } = inputSize(this.spec.input);
-    const resized = cropResize(image, region, width, height);
-    const out = await this.model.run(toTensor(resized, this.spec.input));
+    const input = resized ?? cropResize(image, region, width, height);
+    if (input.width !== width || input.height !== height)
+      throw new Error(`the detector takes ${width}×${height}, not ${input.width}×${input.height}`);
+    const out = await this.model.run(toTensor(input, this.spec.input));
     const scores = OnnxModel.output(out, this.spec.outputs.scores);
     const boxes = OnnxModel.output(out, this.spec.outputs.boxes);
     const rw = region.x2 - region.x1;
@@ -54,6 +61,11 @@ export class FaceDetector {
    * on tight grey crops of photos, without a border it found none in most, with it
    * every one (docs/models.md).
    */
+  /** The detector's input size: what a decoder should resize frames to for `detect`. */
+  get inputSize(): { width: number; height: number } {
+    return inputSize(this.spec.input);
+  }
+
   detectWithBorder(image: RgbImage): Promise<Detection[]> {
     const { width: w, height: h } = image;
     return this.detect(image, { x1: -w, y1: -h, x2: 2 * w, y2: 2 * h });

@@ -9,6 +9,7 @@ import type { VideoFrame } from '../types.js';
 import { corpusFile } from '../testing/corpus.js';
 import { VideoFixtures, type ClipName } from '../testing/make-videos.js';
 import { processesWith, waitForProcess } from '../testing/processes.js';
+import { cropResize } from '../../vision/geometry/warp.js';
 import { decodeFrames, workingSize } from './decode-frames.js';
 import { findBinary, resolveBinary } from './ffmpeg-binaries.js';
 import { probeVideo, type VideoInfo } from './probe-video.js';
@@ -26,6 +27,7 @@ const decodeClip = async (
   name: ClipName,
   overrides: Partial<VideoSampling> = {},
   binary = ffmpegPath,
+  detectorSize?: { width: number; height: number },
 ) => {
   const file = clips.file(name);
   const container = name === 'streamedWebm' ? 'matroska' : 'mov';
@@ -33,7 +35,7 @@ const decodeClip = async (
     file,
     await probe(file, container),
     { ...sampling, ...overrides },
-    { ffmpegPath: binary },
+    { ffmpegPath: binary, detectorSize },
   );
 };
 const sizes = (frames: VideoFrame[]) => [
@@ -72,6 +74,29 @@ test('scales down to the working side', async () => {
   const frames = await decodeClip('large');
   assert.deepEqual(sizes(frames), ['640x360']);
   assert.equal(frames.length, 8);
+});
+
+test('with a detector size, every frame also comes resized to it, as the JS resize would', async () => {
+  const detectorSize = { width: 320, height: 240 };
+  const plain = await decodeClip('large');
+  const both = await decodeClip('large', {}, ffmpegPath, detectorSize);
+  assert.equal(both.length, plain.length);
+  for (const [k, f] of both.entries()) {
+    // The working frames are the same frames, pixel for pixel.
+    assert.deepEqual(f.image.data, plain[k]!.image.data);
+    assert.equal(f.timestamp, plain[k]!.timestamp);
+    const small = f.detectorImage!;
+    assert.deepEqual([small.width, small.height, small.data.length], [320, 240, 320 * 240 * 3]);
+    // ffmpeg's area scaler and ours differ only by rounding.
+    const ours = cropResize(f.image, { x1: 0, y1: 0, x2: 640, y2: 360 }, 320, 240);
+    let diff = 0;
+    for (let i = 0; i < ours.data.length; i++) diff += Math.abs(ours.data[i]! - small.data[i]!);
+    assert.ok(diff / ours.data.length < 2, `mean difference ${diff / ours.data.length}`);
+  }
+  assert.equal(
+    (await decodeClip('large')).every((f) => f.detectorImage === undefined),
+    true,
+  );
 });
 
 test('never samples faster than the source (no duplicated frames)', async () => {

@@ -16,6 +16,12 @@ export interface DecodeOptions {
    * analysis overlaps decoding instead of waiting for the whole window.
    */
   readonly onFrame?: ((frame: VideoFrame) => void) | undefined;
+  /**
+   * Also deliver each frame resized to this size (aspect ratio not kept, area
+   * resampling), as `detectorImage`: ffmpeg's scaler does in C what would otherwise be
+   * done per frame in JavaScript. Written to a second pipe (fd 3).
+   */
+  readonly detectorSize?: { readonly width: number; readonly height: number } | undefined;
 }
 
 /** The output size: longer side fitted to workingSide, never upscaled, both sides even. */
@@ -57,8 +63,8 @@ export async function decodeFrames(
   // Never sample faster than the source: repeated frames would look like a still face.
   const fps = info.fps > 0 ? Math.min(sampling.fps, info.fps) : sampling.fps;
   const { width, height } = workingSize(info.width, info.height, sampling.workingSide);
-  const frameBytes = width * height * 3;
-  const filters = [
+  const det = options.detectorSize;
+  const chain = [
     ...uprightFilters(info.rotation),
     `fps=${fps}`,
     `scale=${width}:${height}:flags=area`,
@@ -71,40 +77,53 @@ export async function decodeFrames(
     ...['-threads', '1', '-filter_threads', '1'],
   ];
   if (info.container !== undefined) args.push('-f', info.container);
-  // prettier-ignore
-  args.push(
-    '-i', `file:${file}`,
-    '-map', `0:${info.streamIndex}`,
-    '-an', '-sn', '-dn',
-    '-vf', filters.join(','),
-    '-frames:v', String(sampling.maxFrames),
-    '-t', (sampling.maxFrames / fps).toFixed(3),
-    '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
-  );
+  const limits = [
+    '-frames:v',
+    String(sampling.maxFrames),
+    '-t',
+    (sampling.maxFrames / fps).toFixed(3),
+  ];
+  const raw = ['-f', 'rawvideo', '-pix_fmt', 'rgb24'];
+  args.push('-i', `file:${file}`, '-an', '-sn', '-dn');
+  if (det === undefined) {
+    args.push('-map', `0:${info.streamIndex}`, '-vf', chain.join(','), ...limits, ...raw, 'pipe:1');
+  } else {
+    // The detector's input is the working frame scaled again, so both outputs hold the
+    // same frames and the same pixels as two separate decodes would.
+    const graph =
+      `[0:${info.streamIndex}]${chain.join(',')},split=2[work][det];` +
+      `[det]scale=${det.width}:${det.height}:flags=area[small]`;
+    // prettier-ignore
+    args.push(
+      '-filter_complex', graph,
+      '-map', '[work]', ...limits, ...raw, 'pipe:1',
+      '-map', '[small]', ...limits, ...raw, 'pipe:3',
+    );
+  }
 
   const frames: VideoFrame[] = [];
-  let current: Uint8Array | undefined;
-  let filled = 0;
-  const collect = (chunk: Buffer) => {
-    for (let offset = 0; offset < chunk.length && frames.length < sampling.maxFrames;) {
-      // Shared memory: the frame goes to a worker thread for each step of its analysis
-      // (pipeline/frame-workers.ts), and shared bytes cross without a copy.
-      current ??= new Uint8Array(new SharedArrayBuffer(frameBytes));
-      const n = Math.min(frameBytes - filled, chunk.length - offset);
-      current.set(chunk.subarray(offset, offset + n), filled);
-      filled += n;
-      offset += n;
-      if (filled === frameBytes) {
-        const frame = {
-          image: { width, height, data: current },
-          timestamp: info.startSeconds + frames.length / fps,
-        };
-        frames.push(frame);
-        options.onFrame?.(frame);
-        current = undefined;
-        filled = 0;
-      }
+  const main = new FrameReader(width * height * 3);
+  const small = det === undefined ? undefined : new FrameReader(det.width * det.height * 3);
+  // A frame is complete when both of its outputs are: ffmpeg interleaves the two pipes.
+  const emit = () => {
+    while (
+      frames.length < sampling.maxFrames &&
+      main.done.length > frames.length &&
+      (small === undefined || small.done.length > frames.length)
+    ) {
+      const k = frames.length;
+      const frame: VideoFrame = {
+        image: { width, height, data: main.done[k]! },
+        timestamp: info.startSeconds + k / fps,
+        ...(small === undefined ? {} : { detectorImage: { ...det!, data: small.done[k]! } }),
+      };
+      frames.push(frame);
+      options.onFrame?.(frame);
     }
+  };
+  const collect = (reader: FrameReader) => (chunk: Buffer) => {
+    reader.push(chunk, sampling.maxFrames);
+    emit();
   };
 
   let result: RunResult;
@@ -112,7 +131,8 @@ export async function decodeFrames(
     result = await runProcess(options.ffmpegPath, args, {
       timeoutMs: sampling.timeoutMs,
       signal: options.signal,
-      onStdout: collect,
+      onStdout: collect(main),
+      ...(small === undefined ? {} : { onFd3: collect(small) }),
     });
   } catch (err) {
     if (err instanceof ProcessTimeoutError) {
@@ -130,4 +150,31 @@ export async function decodeFrames(
     );
   }
   return frames;
+}
+
+/** Cuts a pipe's bytes into frames of a fixed size. */
+class FrameReader {
+  /** The complete frames, in order. */
+  readonly done: Uint8Array[] = [];
+  private current: Uint8Array | undefined;
+  private filled = 0;
+
+  constructor(private readonly frameBytes: number) {}
+
+  push(chunk: Buffer, maxFrames: number): void {
+    for (let offset = 0; offset < chunk.length && this.done.length < maxFrames;) {
+      // Shared memory: the frame goes to a worker thread for each step of its analysis
+      // (pipeline/frame-workers.ts), and shared bytes cross without a copy.
+      this.current ??= new Uint8Array(new SharedArrayBuffer(this.frameBytes));
+      const n = Math.min(this.frameBytes - this.filled, chunk.length - offset);
+      this.current.set(chunk.subarray(offset, offset + n), this.filled);
+      this.filled += n;
+      offset += n;
+      if (this.filled === this.frameBytes) {
+        this.done.push(this.current);
+        this.current = undefined;
+        this.filled = 0;
+      }
+    }
+  }
 }

@@ -34,6 +34,8 @@ export interface LoadOptions {
   readonly signal?: AbortSignal | undefined;
   /** Each decoded frame as it arrives (see decodeFrames); not called for a too-short clip. */
   readonly onFrame?: ((frame: VideoFrame) => void) | undefined;
+  /** Also decode each frame at the face detector's input size (see decodeFrames). */
+  readonly detectorSize?: { readonly width: number; readonly height: number } | undefined;
 }
 
 /**
@@ -74,7 +76,12 @@ export async function loadVideo(
     checkLimits(info, limits);
     const tooShort = info.durationSeconds < limits.minSeconds;
     const onFrame = tooShort ? undefined : options.onFrame;
-    const frames = await decodeFrames(file, info, sampling, { ffmpegPath, signal, onFrame });
+    const frames = await decodeFrames(file, info, sampling, {
+      ffmpegPath,
+      signal,
+      onFrame,
+      detectorSize: options.detectorSize,
+    });
     return { info, frames, tooShort };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -10,6 +10,7 @@
  * signals a program raises on itself when it crashes (decision 0013) resolve as before.
  */
 import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 
 export interface RunOptions {
   readonly timeoutMs: number;
@@ -19,6 +20,8 @@ export interface RunOptions {
    * the child and rejects with that error.
    */
   readonly onStdout?: (chunk: Buffer) => void;
+  /** When given, the child gets a fourth stdio pipe (fd 3), read into this like onStdout. */
+  readonly onFd3?: (chunk: Buffer) => void;
   /** Buffered stdout beyond this many bytes kills the child (default 16 MiB). */
   readonly maxStdoutBytes?: number;
 }
@@ -79,14 +82,20 @@ export function runProcess(
   args: readonly string[],
   options: RunOptions,
 ): Promise<RunResult> {
-  const { signal, timeoutMs, onStdout } = options;
+  const { signal, timeoutMs, onStdout, onFd3 } = options;
   const maxStdout = options.maxStdoutBytes ?? 16 * 1024 * 1024;
   return new Promise((resolve, reject) => {
     if (signal?.aborted === true) {
       reject(signal.reason);
       return;
     }
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+    const child = spawn(file, args, {
+      stdio: ['ignore', 'pipe', 'pipe', onFd3 === undefined ? 'ignore' : 'pipe'],
+      shell: false,
+    });
+    // Both are pipes (above); the four-element stdio only loses spawn's precise types.
+    const stdoutPipe = child.stdout!;
+    const stderrPipe = child.stderr!;
     const stdout: Buffer[] = [];
     let stdoutBytes = 0;
     let stderr = '';
@@ -104,7 +113,7 @@ export function runProcess(
     );
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    child.stdout.on('data', (chunk: Buffer) => {
+    stdoutPipe.on('data', (chunk: Buffer) => {
       if (failure !== undefined) return;
       try {
         if (onStdout !== undefined) {
@@ -119,8 +128,20 @@ export function runProcess(
         fail(err);
       }
     });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (text: string) => {
+    // A second output stream (ffmpeg's `pipe:3`), read as it comes so that the child never
+    // blocks on one pipe while we wait on the other.
+    const fd3 = onFd3 === undefined ? undefined : (child.stdio[3] as Readable | null);
+    fd3?.on('data', (chunk: Buffer) => {
+      if (failure !== undefined) return;
+      try {
+        onFd3!(chunk);
+      } catch (err) {
+        fail(err);
+      }
+    });
+    fd3?.on('error', fail);
+    stderrPipe.setEncoding('utf8');
+    stderrPipe.on('data', (text: string) => {
       stderr = (stderr + text).slice(-STDERR_TAIL);
     });
     // A spawn failure (ENOENT, EACCES) emits 'error' and then 'close' with no process.
