@@ -13,8 +13,8 @@ export interface VideoFrame {
   readonly timestamp: number;
   /**
    * The whole frame already resized to the face detector's input by the decoder, when
-   * asked for (DecodeOptions.detectorSize): resizing every frame in JavaScript cost more
-   * CPU than running the detector on it (docs/benchmarks.md).
+   * asked for (DecodeOptions.detectorSize): resizing every frame in JavaScript cost about
+   * as much CPU as running the detector on it (docs/benchmarks.md).
    */
   readonly detectorImage?: RgbImage;
 }
