@@ -85,5 +85,5 @@ export const corpus = {
 };
 
 /** An identity the corpus asserts (not blank, "-" or marked uncertain). */
-export const knownIdentity = (f: CorpusFile): boolean =>
+export const knownIdentity = (f: Pick<CorpusFile, 'identity'>): boolean =>
   f.identity !== '' && f.identity !== '-' && !f.identity.startsWith('uncertain');

@@ -16,6 +16,7 @@ import {
   type LivenessCues,
 } from '../../services/verifier/src/pipeline/liveness/fuse-liveness.js';
 import { percentile } from '../../services/verifier/src/pipeline/liveness/temporal-cues.js';
+import { knownIdentity } from './corpus.js';
 import { wilson, type Interval } from './metrics.js';
 import type { Species } from './liveness.js';
 
@@ -113,7 +114,7 @@ export function sourceGroups(rows: readonly LosoRow[]): Map<string, string> {
   };
   for (const r of rows) {
     union(r.repo, r.repo);
-    if (known(r.identity)) union(r.repo, `identity:${r.identity}`);
+    if (knownIdentity(r)) union(r.repo, `identity:${r.identity}`);
   }
   for (const family of GENERATOR_FAMILIES)
     for (const repo of family.slice(1)) if (parent.has(repo)) union(family[0]!, repo);
@@ -127,9 +128,6 @@ export function sourceGroups(rows: readonly LosoRow[]): Map<string, string> {
   const name = (root: string) => [...members.get(root)!].sort().join(' + ');
   return new Map(rows.map((r) => [r.repo, name(find(r.repo))]));
 }
-
-const known = (identity: string) =>
-  identity !== '' && identity !== '-' && !identity.startsWith('uncertain');
 
 export interface LosoDecision {
   readonly id: string;

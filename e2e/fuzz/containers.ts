@@ -177,6 +177,23 @@ function flipBits(b: Uint8Array, bits: readonly number[]): void {
   }
 }
 
+/**
+ * The byte-level mutations of any container: its first bytes only, or bit flips. Bit
+ * flips are also what an op falls back to when the file lacks its target.
+ */
+function truncateOrFlip(
+  seed: Uint8Array,
+  out: Buffer,
+  m: { readonly op: string; readonly value: number; readonly bits: readonly number[] },
+): { bytes: Buffer; what: string } {
+  if (m.op === 'truncate') {
+    const cut = m.value % seed.length;
+    return { bytes: out.subarray(0, cut), what: `first ${cut} of ${seed.length} bytes` };
+  }
+  flipBits(out, m.bits);
+  return { bytes: out, what: `${m.bits.length} bit flip(s)` };
+}
+
 /** A mutated copy of `seed`, and a short description of what changed. */
 export function mutateMp4(seed: Uint8Array, m: Mp4Mutation): { bytes: Buffer; what: string } {
   const boxes = mp4Boxes(seed);
@@ -281,15 +298,11 @@ export function mutateMp4(seed: Uint8Array, m: Mp4Mutation): { bytes: Buffer; wh
         what: `${box.type}@${box.start} twice`,
       };
     }
-    case 'truncate': {
-      const cut = m.value % seed.length;
-      return { bytes: out.subarray(0, cut), what: `first ${cut} of ${seed.length} bytes` };
-    }
+    case 'truncate':
     case 'bitflip':
       break;
   }
-  flipBits(out, m.bits);
-  return { bytes: out, what: `${m.bits.length} bit flip(s)` };
+  return truncateOrFlip(seed, out, m);
 }
 
 export interface EbmlElement {
@@ -438,13 +451,9 @@ export function mutateWebm(seed: Uint8Array, m: WebmMutation): { bytes: Buffer; 
         what: `${el.id === PIXEL_WIDTH ? 'PixelWidth' : 'PixelHeight'} → ${v >>> 0} (4 bytes)`,
       };
     }
-    case 'truncate': {
-      const cut = m.value % seed.length;
-      return { bytes: out.subarray(0, cut), what: `first ${cut} of ${seed.length} bytes` };
-    }
+    case 'truncate':
     case 'bitflip':
       break;
   }
-  flipBits(out, m.bits);
-  return { bytes: out, what: `${m.bits.length} bit flip(s)` };
+  return truncateOrFlip(seed, out, m);
 }

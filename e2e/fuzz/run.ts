@@ -3,12 +3,10 @@
  * here, with a private TMPDIR, unless --url names one), then the checks of fuzz.ts.
  * Exits 1 on any violation, 2 on a usage error.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { startVerifierProcess, type VerifierProcess } from '../support/verifier-process.js';
 import { runFuzz, summary, type FuzzReport } from './fuzz.js';
+import { serviceUnderTest, type ServiceUnderTest } from './service-under-test.js';
 import { loadSeedMedia } from './seed-media.js';
 
 const USAGE = `npm run fuzz [-- options]
@@ -78,31 +76,29 @@ async function main(): Promise<number> {
   const log = (line: string) => console.error(line);
   log(`fuzz: seed ${seed} (replay with --seed ${seed})`);
   const media = await loadSeedMedia(values.media as 'corpus' | 'generated');
-  let svc: VerifierProcess | undefined;
-  let tmpDir: string | undefined;
+  let service: ServiceUnderTest | undefined;
   let report: FuzzReport | undefined;
   let exitCode: number | null = 0;
   const stopAll = async () => {
-    if (svc !== undefined) exitCode = await svc.stop();
-    svc = undefined;
-    if (tmpDir !== undefined) await rm(tmpDir, { recursive: true, force: true });
+    const code = await service?.stop();
+    if (code !== undefined) exitCode = code;
     await media.remove();
   };
   const onSignal = () => void stopAll().then(() => process.exit(130));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    let url = values.url;
-    let target: { pid: number; tmpDir: string | undefined } | undefined;
-    if (url === undefined) {
-      tmpDir = await mkdtemp(path.join(os.tmpdir(), 'silentid-fuzz-tmp-'));
-      svc = await startVerifierProcess({ TMPDIR: tmpDir, LOG_LEVEL: 'warn' });
-      url = svc.url;
-      target = { pid: svc.child.pid!, tmpDir };
+    service = await serviceUnderTest({
+      run: 'fuzz',
+      url: values.url,
+      pid: values.pid === undefined ? undefined : int('pid', values.pid, 0, 1),
+      tmpDir: values.tmpdir,
+      env: { LOG_LEVEL: 'warn' },
+    });
+    const { url, target } = service;
+    if (service.startedHere) {
       admission = 2 + 16; // the defaults it was started with
-      log(`fuzz: verifier pid ${target.pid} at ${url}, TMPDIR ${tmpDir}`);
-    } else if (values.pid !== undefined) {
-      target = { pid: int('pid', values.pid, 0, 1), tmpDir: values.tmpdir };
+      log(`fuzz: verifier pid ${target!.pid} at ${url}, TMPDIR ${target!.tmpDir}`);
     }
     log(
       `fuzz: media ${media.source}: ${[media.photo, ...media.mp4, ...media.webm].map((f) => f.name).join(', ')}`,
@@ -119,10 +115,10 @@ async function main(): Promise<number> {
       ...(target === undefined ? {} : { target }),
       progress: log,
     });
-    const logs = svc?.logs() ?? '';
+    const logs = service.logs();
     await stopAll();
     const violations = [...report.violations];
-    if (values.url === undefined && exitCode !== 0)
+    if (service.startedHere && exitCode !== 0)
       violations.push({ kind: 'exit code', detail: `SIGTERM exit ${exitCode}` });
     const faults = logs.split('\n').filter((l) => l.includes('"unhandled error"'));
     report = { ...report, violations };

@@ -13,18 +13,16 @@
  * has settled, the checks: no child process and no temp entry left; it also fails on
  * any other 5xx, an answer-less request, a 503 without Retry-After, or a crash.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { VERIFY_PATH } from '../support/http.js';
-import { startVerifierProcess, type VerifierProcess } from '../support/verifier-process.js';
 import { validFields } from '../fuzz/cases.js';
 import { alive, ProcWatch, type ProcSnapshot } from '../fuzz/proc-watch.js';
 import { loadSeedMedia } from '../fuzz/seed-media.js';
 import { send, type Outcome } from '../fuzz/send.js';
+import { serviceUnderTest, type ServiceUnderTest } from '../fuzz/service-under-test.js';
 
 const USAGE = `npm run soak -- --minutes N [options]
   --minutes N        how long to hold the load (required)
@@ -115,33 +113,27 @@ async function main(): Promise<number> {
   const log = (line: string) => console.log(line);
 
   const media = await loadSeedMedia(values.media);
-  let svc: VerifierProcess | undefined;
-  let tmpDir: string | undefined;
+  let service: ServiceUnderTest | undefined;
   const cleanup = async () => {
-    const code = svc === undefined ? undefined : await svc.stop();
-    svc = undefined;
-    if (tmpDir !== undefined) await rm(tmpDir, { recursive: true, force: true });
-    tmpDir = undefined;
+    const code = await service?.stop();
     await media.remove();
     return code;
   };
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
   try {
-    let url = values.url;
-    let watch: ProcWatch | undefined;
-    if (url === undefined) {
-      tmpDir = await mkdtemp(path.join(os.tmpdir(), 'silentid-soak-tmp-'));
-      svc = await startVerifierProcess({
-        TMPDIR: tmpDir,
+    service = await serviceUnderTest({
+      run: 'soak',
+      url: values.url,
+      pid: values.pid === undefined ? undefined : Number(values.pid),
+      tmpDir: values.tmpdir,
+      env: {
         LOG_LEVEL: 'warn',
         MAX_CONCURRENT_REQUESTS: String(MAX_IN_FLIGHT),
         MAX_QUEUED_REQUESTS: String(MAX_QUEUED),
-      });
-      url = svc.url;
-      watch = new ProcWatch({ pid: svc.child.pid!, tmpDir });
-    } else if (values.pid !== undefined) {
-      watch = new ProcWatch({ pid: Number(values.pid), tmpDir: values.tmpdir });
-    }
+      },
+    });
+    const { url } = service;
+    const watch = service.target === undefined ? undefined : new ProcWatch(service.target);
     const fields = validFields('verify', media);
     const body = Buffer.from(new URLSearchParams(fields).toString());
     const request = {
@@ -295,7 +287,7 @@ async function main(): Promise<number> {
       missingRetryAfter,
     };
     const exitCode = await cleanup();
-    if (values.url === undefined && exitCode !== 0) violations.push(`SIGTERM exit ${exitCode}`);
+    if (service.startedHere && exitCode !== 0) violations.push(`SIGTERM exit ${exitCode}`);
     const report = {
       startedAt: new Date(Date.now() - loadSeconds * 1000).toISOString(),
       minutes,

@@ -20,6 +20,7 @@ import type { RgbImage } from '../../../services/verifier/src/media/types.js';
 import { scratchDir } from '../../support/media-tools.js';
 import { makeStillClip, MOTIONS } from '../attack-clips.js';
 import { corpus } from '../corpus.js';
+import { buildPresentations } from '../liveness.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -43,39 +44,26 @@ interface Clip {
 }
 const clips: Clip[] = [];
 const main = corpus.readManifest(dir);
-for (const f of main) {
-  const species =
-    f.kind === 'video' || f.kind === 'live-video'
-      ? 'bona-fide'
-      : f.kind === 'spoof-video-replay'
-        ? 'replay-video'
-        : f.kind === 'synthetic-video'
-          ? 'synthetic-video'
-          : undefined;
-  if (species === undefined) continue;
-  clips.push({
-    id: f.file,
-    file: path.join(dir, f.file),
-    species,
-    source: f.source,
-    identity: f.identity,
-  });
-}
-const moreManifest = path.join(dir, 'liveness-more/MANIFEST.tsv');
-if (existsSync(moreManifest)) {
-  const rows = (await readFile(moreManifest, 'utf8')).trim().split('\n').slice(1);
-  for (const r of rows) {
-    const c = r.split('\t');
+// Every video, with the species the evaluation gives it (liveness-more/ included).
+const everyVideo = buildPresentations(
+  [...main, ...corpus.readSubManifest('liveness-more', dir)],
+  dir,
+  {
+    movingPerPhoto: 0,
+    photoLimit: 0,
+  },
+);
+for (const p of everyVideo)
+  if (p.video !== undefined && p.species !== 'multi-face-video')
     clips.push({
-      id: c[0]!,
-      file: path.join(dir, c[0]!),
-      species: c[7] === 'deepfake' ? 'synthetic-video' : 'bona-fide',
-      source: c[1]!,
-      identity: c[5]!,
+      id: p.id,
+      file: p.video,
+      species: p.species,
+      source: p.repo,
+      identity: p.identity,
     });
-  }
-}
-const scratch = (await scratchDir()).dir;
+const scratchFolder = await scratchDir();
+const scratch = scratchFolder.dir;
 const photos = main
   .filter((f) => f.kind === 'photo' || f.kind.startsWith('spoof-image'))
   .slice(0, Number(values.photos));
@@ -221,3 +209,5 @@ for (const clip of clips) {
     `${clip.id}: ${frames.length} frames, ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
 }
+await scratchFolder.remove();
+await models.release();
