@@ -41,7 +41,13 @@ export async function startVerifier(
   sharp.cache(false);
   const log = createLogger(config.logLevel, options.logDestination);
   const bundle = await loadBundleManifest(config.modelBundleDir);
-  const models = await loadFaceModels(bundle, config.runtime);
+  const metrics = createMetrics(bundle.id);
+  const models = await loadFaceModels(bundle, config.runtime, {
+    batching: {
+      ...config.batching,
+      onBatch: (component, size) => metrics.observeBatch(component, size),
+    },
+  });
   // Each worker loads its own sessions; the main thread's serve photos and warm-up.
   const workers =
     config.visionWorkers > 0
@@ -66,12 +72,12 @@ export async function startVerifier(
       executionProvider: config.runtime.executionProvider,
       providers: actualProviders(placements),
       visionWorkers: config.visionWorkers,
+      batching: config.batching,
     },
     'models loaded',
   );
   const tracing = startTracing(config.tracing, SERVICE_VERSION, bundle.id);
   if (tracing !== undefined) log.info('exporting traces over OTLP');
-  const metrics = createMetrics(bundle.id);
   metrics.recordPlacements(placements);
   const admission = new Admission(
     config.concurrency.maxInFlight,

@@ -103,6 +103,22 @@ test('strict WebGPU needs VISION_WORKERS=0, since frame workers cannot hold WebG
   );
 });
 
+test('batching across requests: off on CPU, on for GPU providers, as ORT_BATCH_* say', () => {
+  assert.deepEqual(loadConfig({}).batching, { maxBatch: 1, maxWaitMs: 0 });
+  assert.deepEqual(loadConfig({ ORT_EXECUTION_PROVIDER: 'webgpu' }).batching, {
+    maxBatch: 16,
+    maxWaitMs: 2,
+  });
+  assert.deepEqual(
+    loadConfig({ ORT_EXECUTION_PROVIDER: 'cuda', ORT_BATCH_MAX: '64', ORT_BATCH_WAIT_MS: '0.5' })
+      .batching,
+    { maxBatch: 64, maxWaitMs: 0.5 },
+  );
+  assert.deepEqual(loadConfig({ ORT_BATCH_MAX: '8' }).batching, { maxBatch: 8, maxWaitMs: 0 });
+  for (const bad of [{ ORT_BATCH_MAX: '0' }, { ORT_BATCH_MAX: '2.5' }, { ORT_BATCH_WAIT_MS: '-1' }])
+    assert.throws(() => loadConfig(bad), /ORT_BATCH_/);
+});
+
 test('HTTP timeouts: keep-alive past a proxy’s 60 s, headers past keep-alive, request past headers', () => {
   assert.deepEqual(loadConfig({}).http, {
     keepAliveTimeoutMs: 65_000,

@@ -11,9 +11,23 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DEFAULT_KEY, DEFAULT_NONCE } from '@silentid/client';
+import type { BatchPolicy } from '../runtime/batch-queue.js';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../runtime/execution-provider.js';
 
 const MiB = 1024 * 1024;
+
+/**
+ * Batching across requests when ORT_BATCH_MAX / ORT_BATCH_WAIT_MS are not set. Off on
+ * CPU: one thread runs a batch of 8 in about the time of 8 single runs (0.8–1.3× per
+ * model, eye state aside, docs/benchmarks.md). On WebGPU a batch of 8 took 1.0–2.1×
+ * less per image on lavapipe; a real GPU gains more, and the CUDA default is WebGPU's
+ * until a lent GPU measures both (decision 0024).
+ */
+export const DEFAULT_BATCHING: Readonly<Record<ExecutionProvider, BatchPolicy>> = {
+  cpu: { maxBatch: 1, maxWaitMs: 0 },
+  webgpu: { maxBatch: 16, maxWaitMs: 2 },
+  cuda: { maxBatch: 16, maxWaitMs: 2 },
+};
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
@@ -47,6 +61,12 @@ const envSchema = z
     ORT_PROVIDER_FALLBACK: z.enum(['true', 'false']).default('true'),
     ORT_INTRA_OP_THREADS: int(1, 1, 256),
     VISION_WORKERS: int(os.availableParallelism(), 0, 256),
+    ORT_BATCH_MAX: optionalString.pipe(
+      z.coerce.number<string | undefined>().int().min(1).max(1024).optional(),
+    ),
+    ORT_BATCH_WAIT_MS: optionalString.pipe(
+      z.coerce.number<string | undefined>().min(0).max(1000).optional(),
+    ),
 
     MAX_BODY_BYTES: int(48 * MiB, 1024),
     MAX_IMAGE_BYTES: int(8 * MiB, 1),
@@ -281,6 +301,12 @@ export interface Config {
   };
   /** Worker threads that analyse video frames; 0 analyses them on the main thread. */
   readonly visionWorkers: number;
+  /**
+   * Batching of the main thread's model runs across requests (ORT_BATCH_MAX,
+   * ORT_BATCH_WAIT_MS; DEFAULT_BATCHING per provider). Frames meet there only with
+   * VISION_WORKERS=0, the GPU setting; frame threads never batch.
+   */
+  readonly batching: BatchPolicy;
   readonly maxBodyBytes: number;
   readonly image: ImageLimits;
   readonly video: VideoLimits;
@@ -334,6 +360,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowFallback: e.ORT_PROVIDER_FALLBACK === 'true',
     },
     visionWorkers: e.VISION_WORKERS,
+    batching: {
+      maxBatch: e.ORT_BATCH_MAX ?? DEFAULT_BATCHING[e.ORT_EXECUTION_PROVIDER].maxBatch,
+      maxWaitMs: e.ORT_BATCH_WAIT_MS ?? DEFAULT_BATCHING[e.ORT_EXECUTION_PROVIDER].maxWaitMs,
+    },
     maxBodyBytes: e.MAX_BODY_BYTES,
     image: {
       maxBytes: e.MAX_IMAGE_BYTES,

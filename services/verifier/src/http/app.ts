@@ -111,6 +111,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       metrics: deps.metrics,
       modelVersion,
       placements: deps.placements,
+      batching: deps.config.batching,
       isReady: deps.isReady,
     }),
   );

@@ -161,7 +161,7 @@ const json = (description: string, schema: Json = { type: 'object' }) => ({
 const providerNames = { enum: [...EXECUTION_PROVIDERS] };
 const readiness = {
   type: 'object',
-  required: ['status', 'model_version', 'providers'],
+  required: ['status', 'model_version', 'providers', 'batching'],
   properties: {
     status: { enum: ['ready', 'not ready'] },
     model_version: { type: 'string' },
@@ -180,6 +180,16 @@ const readiness = {
             fallback: { type: 'string' },
           },
         },
+      },
+    },
+    batching: {
+      description:
+        'How the main thread batches model runs across requests (ORT_BATCH_MAX, ORT_BATCH_WAIT_MS); max_batch 1 is off',
+      type: 'object',
+      required: ['max_batch', 'max_wait_ms'],
+      properties: {
+        max_batch: { type: 'integer', minimum: 1 },
+        max_wait_ms: { type: 'number', minimum: 0 },
       },
     },
   },

@@ -17,6 +17,8 @@ export interface Metrics {
   readonly livenessDecisions: Counter<'model_version' | 'passed'>;
   readonly livenessScore: Histogram<'model_version'>;
   observeStages(stages: Partial<Record<Stage, number>>): void;
+  /** One batch of `size` images through `component` (batching across requests). */
+  observeBatch(component: string, size: number): void;
   /** Sets silentid_model_execution_provider: 1 per session group, with what it got. */
   recordPlacements(placements: Placements): void;
 }
@@ -44,6 +46,13 @@ export function createMetrics(modelVersion: string): Metrics {
     help: 'Time per pipeline stage of a verification request',
     labelNames: ['stage', 'model_version'] as const,
     buckets: latency,
+    registers: [registry],
+  });
+  const batchSize = new Histogram({
+    name: 'silentid_model_batch_size',
+    help: 'Images per model run when runs are batched across requests (ORT_BATCH_MAX > 1)',
+    labelNames: ['model_version', 'component'] as const,
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128],
     registers: [registry],
   });
   return {
@@ -88,6 +97,9 @@ export function createMetrics(modelVersion: string): Metrics {
     observeStages(stages) {
       for (const [stage, ms] of Object.entries(stages))
         stageDuration.labels(stage, modelVersion).observe(ms / 1000);
+    },
+    observeBatch(component, size) {
+      batchSize.labels(modelVersion, component).observe(size);
     },
     recordPlacements(placements) {
       executionProvider.reset();

@@ -3,9 +3,12 @@
  * shared by all requests; the runtime checks each session against the manifest's input
  * spec at load and fails loudly, instead of guessing a model's meaning from its shape.
  */
+import { readFile } from 'node:fs/promises';
 import { isMainThread } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import type { InputSpec } from '../models/bundle-manifest.js';
+import { freeBatchDimension } from '../models/free-batch-dimension.js';
+import { BatchQueue, type BatchPolicy } from './batch-queue.js';
 import type { ExecutionProvider, Placement } from './execution-provider.js';
 
 export interface RuntimeOptions {
@@ -30,6 +33,11 @@ export interface RuntimeOptions {
 export const WEBGPU_MAIN_THREAD_ONLY =
   'WebGPU sessions run on the main thread only: onnxruntime-node shares one WebGPU device per process and it is not thread-safe';
 
+/** Batching across requests for one session, and who to tell each batch's size. */
+export interface Batching extends BatchPolicy {
+  readonly onBatch?: (component: string, size: number) => void;
+}
+
 export class ModelLoadError extends Error {
   override name = 'ModelLoadError';
 }
@@ -40,12 +48,27 @@ export class ExecutionProviderError extends ModelLoadError {
 }
 
 export class OnnxModel {
+  /** Present when single-image runs are batched across requests. */
+  private readonly queue: BatchQueue | undefined;
+
   private constructor(
     readonly component: string,
     private readonly session: ort.InferenceSession,
     readonly input: InputSpec,
     readonly placement: Placement,
-  ) {}
+    batching: Batching | undefined,
+  ) {
+    if (batching !== undefined && batching.maxBatch > 1) {
+      const [, c, h, w] = input.shape as [number, number, number, number];
+      const onBatch = batching.onBatch;
+      this.queue = new BatchQueue(
+        c * h * w,
+        batching,
+        (data, batch) => this.runNow(data, batch),
+        onBatch === undefined ? undefined : (size) => onBatch(component, size),
+      );
+    }
+  }
 
   /** The execution provider the session actually got. */
   get provider(): ExecutionProvider {
@@ -55,14 +78,21 @@ export class OnnxModel {
   /**
    * Loads the model (a file, or the bytes of one built in memory) on the requested
    * execution provider, else on CPU with the reason in `placement` (or an
-   * ExecutionProviderError when fallback is off), and checks the input spec.
+   * ExecutionProviderError when fallback is off), and checks the input spec. With
+   * `batching` (maxBatch > 1) the graph's batch dimension is freed first, and single
+   * runs wait to be batched with other requests' (runtime/batch-queue.ts).
    */
   static async load(
     component: string,
-    file: string | Uint8Array,
+    model: string | Uint8Array,
     input: InputSpec,
     opts: RuntimeOptions,
+    batching?: Batching,
   ): Promise<OnnxModel> {
+    const batched = batching !== undefined && batching.maxBatch > 1;
+    const file = batched
+      ? freeBatchDimension(typeof model === 'string' ? await readFile(model) : model)
+      : model;
     const base: ort.InferenceSession.SessionOptions = {
       intraOpNumThreads: opts.intraOpThreads,
       interOpNumThreads: 1,
@@ -93,11 +123,19 @@ export class OnnxModel {
         ? { requested, provider: requested }
         : { requested, provider: 'cpu', fallback };
     checkInput(component, session, input);
-    return new OnnxModel(component, session, input, placement);
+    return new OnnxModel(component, session, input, placement, batched ? batching : undefined);
   }
 
-  /** Runs one batch; `data` is the input tensor in the manifest's layout. */
-  async run(data: Float32Array, batch = 1): Promise<Record<string, ort.Tensor>> {
+  /**
+   * Runs `batch` images (the input tensor in the manifest's layout). A single image
+   * joins other requests' when batching is on; its outputs are its own either way.
+   */
+  run(data: Float32Array, batch = 1): Promise<Record<string, ort.Tensor>> {
+    if (this.queue !== undefined && batch === 1) return this.queue.submit(data);
+    return this.runNow(data, batch);
+  }
+
+  private async runNow(data: Float32Array, batch: number): Promise<Record<string, ort.Tensor>> {
     const [, c, h, w] = this.input.shape as [number, number, number, number];
     if (data.length !== batch * c * h * w) {
       throw new Error(

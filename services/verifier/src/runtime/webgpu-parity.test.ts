@@ -195,6 +195,49 @@ test('every model of the default bundle gives on WebGPU what it gives on CPU', a
   });
 });
 
+test('batched on WebGPU, each image gets what CPU gives it alone (decision 0024)', async (t) => {
+  if (noDevice !== undefined) return t.skip(noDevice);
+  const sizes: string[] = [];
+  const batched = await loadFaceModels(
+    bundle,
+    { ...runtime, executionProvider: 'webgpu', allowFallback: false },
+    { batching: { maxBatch: 3, maxWaitMs: 1000, onBatch: (c, n) => sizes.push(`${c}×${n}`) } },
+  );
+  try {
+    const faces = await subjects();
+    // Three requests' images at once: each model runs them as one batch of three.
+    const [found, live, embeddings] = await Promise.all([
+      Promise.all(photos.map((image) => batched.detector.detect(image))),
+      Promise.all(faces.map(({ image, face }) => batched.liveness.realScore(image, face.box))),
+      Promise.all(
+        faces.map(({ image, face }) =>
+          batched.embedder.embed(cpu.embedder.align(image, fivePoints(face.landmarks))),
+        ),
+      ),
+    ]);
+    assert.deepEqual(sizes.sort(), ['detector×3', 'embedder×3', 'liveness×3']);
+    let [boxes, scores, embedding] = [0, 0, 0];
+    for (const [k, { image, face }] of faces.entries()) {
+      const alone = await cpu.detector.detect(image);
+      assert.equal(found[k]!.length, alone.length);
+      const side = Math.max(image.width, image.height);
+      const coords = (d: typeof alone) => d.flatMap(({ box }) => [box.x1, box.y1, box.x2, box.y2]);
+      boxes = Math.max(boxes, maxAbs(coords(found[k]!), coords(alone), side));
+      scores = Math.max(
+        scores,
+        maxAbs([live[k]!], [await cpu.liveness.realScore(image, face.box)]),
+      );
+      const aligned = cpu.embedder.align(image, fivePoints(face.landmarks));
+      embedding = Math.max(embedding, maxAbs(embeddings[k]!, await cpu.embedder.embed(aligned)));
+    }
+    within(t, 'batched boxes (fraction of the image)', boxes);
+    within(t, 'batched liveness real score', scores);
+    within(t, 'batched embedding', embedding);
+  } finally {
+    await batched.release();
+  }
+});
+
 test('WebGPU on the main thread runs beside frame workers, which stay on CPU', async (t) => {
   if (noDevice !== undefined) return t.skip(noDevice);
   const pool = await FrameWorkers.start({

@@ -6,7 +6,7 @@ import type { ResolvedBundle } from '../models/bundle-manifest.js';
 import { descriptorModel } from '../models/converted-model.js';
 import { verifyChecksums } from '../models/verify-checksums.js';
 import type { Placement } from '../runtime/execution-provider.js';
-import { OnnxModel, type RuntimeOptions } from '../runtime/onnx-model.js';
+import { OnnxModel, type Batching, type RuntimeOptions } from '../runtime/onnx-model.js';
 import { DlibDescriptor } from './dlib-descriptor.js';
 import { Embedder } from './embedder.js';
 import { EyeState } from './eye-state.js';
@@ -39,6 +39,11 @@ export interface LoadOptions {
    * never compare them, so they skip it: a 22 MB model built at load, per thread.
    */
   readonly descriptor?: boolean;
+  /**
+   * Batch single-image runs across requests. Only where requests' frames meet, on the
+   * main thread: a frame thread runs one step at a time, so it would only wait.
+   */
+  readonly batching?: Batching;
 }
 
 /** Verifies checksums, then creates every session. */
@@ -50,13 +55,14 @@ export async function loadFaceModels(
   await verifyChecksums(bundle);
   const c = bundle.manifest.components;
   // First, so that weights failing their checksum stop the start before any session exists.
-  const descriptor = load.descriptor === false ? undefined : await loadDescriptor(bundle, opts);
+  const b = load.batching;
+  const descriptor = load.descriptor === false ? undefined : await loadDescriptor(bundle, opts, b);
   const [detector, landmarks, embedder, liveness, eyes] = await Promise.all([
-    OnnxModel.load('detector', bundle.files.detector, c.detector.input, opts),
-    OnnxModel.load('landmarks', bundle.files.landmarks, c.landmarks.input, opts),
-    OnnxModel.load('embedder', bundle.files.embedder, c.embedder.input, opts),
-    OnnxModel.load('liveness', bundle.files.liveness, c.liveness.input, opts),
-    OnnxModel.load('eyes', bundle.files.eyes, c.eyes.input, opts),
+    OnnxModel.load('detector', bundle.files.detector, c.detector.input, opts, b),
+    OnnxModel.load('landmarks', bundle.files.landmarks, c.landmarks.input, opts, b),
+    OnnxModel.load('embedder', bundle.files.embedder, c.embedder.input, opts, b),
+    OnnxModel.load('liveness', bundle.files.liveness, c.liveness.input, opts, b),
+    OnnxModel.load('eyes', bundle.files.eyes, c.eyes.input, opts, b),
   ]);
   const all = [detector, landmarks, embedder, liveness, eyes];
   if (descriptor !== undefined) all.push(descriptor.model);
@@ -85,11 +91,12 @@ export async function loadFaceModels(
 async function loadDescriptor(
   bundle: ResolvedBundle,
   opts: RuntimeOptions,
+  batching: Batching | undefined,
 ): Promise<{ model: OnnxModel; wrapper: DlibDescriptor } | undefined> {
   const spec = bundle.manifest.components.descriptor;
   const bytes = await descriptorModel(bundle);
   if (spec === undefined || bytes === undefined) return undefined;
-  const model = await OnnxModel.load('descriptor', bytes, spec.input, opts);
+  const model = await OnnxModel.load('descriptor', bytes, spec.input, opts, batching);
   return { model, wrapper: new DlibDescriptor(model, spec) };
 }
 

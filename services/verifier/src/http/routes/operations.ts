@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Metrics } from '../../observability/metrics.js';
+import type { BatchPolicy } from '../../runtime/batch-queue.js';
 import type { Placements } from '../../runtime/execution-provider.js';
 import type { AppEnv } from '../context.js';
 
@@ -8,6 +9,8 @@ export interface OperationsDeps {
   readonly modelVersion: string;
   /** Each session's execution provider, requested and actual, by threads and component. */
   readonly placements: Placements;
+  /** How the main thread's model runs are batched across requests. */
+  readonly batching: BatchPolicy;
   /** True once models are loaded and warmed, false again while draining. */
   readonly isReady: () => boolean;
 }
@@ -17,7 +20,11 @@ export function operationsRoutes(deps: OperationsDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', (c) => {
-    const body = { model_version: deps.modelVersion, providers: deps.placements };
+    const body = {
+      model_version: deps.modelVersion,
+      providers: deps.placements,
+      batching: { max_batch: deps.batching.maxBatch, max_wait_ms: deps.batching.maxWaitMs },
+    };
     return deps.isReady()
       ? c.json({ status: 'ready', ...body })
       : c.json({ status: 'not ready', ...body }, 503);

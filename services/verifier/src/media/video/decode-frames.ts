@@ -71,10 +71,11 @@ export async function decodeFrames(
   ];
   // One decoding and one filter thread: the frames are few and small, and on a busy pod
   // ffmpeg's per-core threads cost ~25% more CPU per clip than they save in wall time
-  // (docs/benchmarks.md); the pixels are the same either way.
+  // (docs/benchmarks.md); the pixels are the same either way. -filter_threads sets the
+  // simple -vf graph's threads, -filter_complex_threads the graph with the detector's output.
   const args = [
     ...['-v', 'error', '-nostdin', '-noautorotate', '-protocol_whitelist', 'file'],
-    ...['-threads', '1', '-filter_threads', '1'],
+    ...['-threads', '1', '-filter_threads', '1', '-filter_complex_threads', '1'],
   ];
   if (info.container !== undefined) args.push('-f', info.container);
   const limits = [
