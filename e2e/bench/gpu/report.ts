@@ -24,6 +24,14 @@ export interface Outcome {
 export interface ProviderLevel extends LevelSummary {
   readonly clip: string;
   readonly gpu: GpuFigures;
+  /** Mean images per model run during the level, by component; empty when nothing was batched. */
+  readonly meanBatch: Readonly<Record<string, number>>;
+}
+
+/** /readyz's `batching`: how the main thread's model runs were batched across requests. */
+export interface BatchingPolicy {
+  readonly max_batch: number;
+  readonly max_wait_ms: number;
 }
 
 export interface ProviderRun {
@@ -33,6 +41,7 @@ export interface ProviderRun {
   /** Start-up to /readyz 200 (models loaded and warmed), ms. */
   readonly startMs?: number;
   readonly placements?: Placements;
+  readonly batching?: BatchingPolicy;
   /** Untimed requests per clip: the first one on WebGPU includes shader compilation. */
   readonly warmupMs?: Readonly<Record<string, readonly number[]>>;
   readonly levels: readonly ProviderLevel[];
@@ -156,6 +165,25 @@ export const TABLE_HEADER =
   '| provider | clip | concurrency | requests | p50 ms | p95 ms | req/s | CPU s/req | peak RSS MiB | GPU util % mean / max | GPU mem MiB max | median stages (ms) |';
 
 /** The table for docs/benchmarks.md, with the lines that say where it was measured. */
+/** "batching ≤ 16 images / 2 ms; mean images per run (a) c=1: detector 1.4, …" */
+function batchingText(p: ProviderRun): string {
+  if (p.batching === undefined) return '';
+  if (p.batching.max_batch <= 1) return 'no batching';
+  const means = p.levels
+    .filter((l) => Object.keys(l.meanBatch).length > 0)
+    .map(
+      (l) =>
+        `(${l.clip}) c=${l.concurrency}: ` +
+        Object.entries(l.meanBatch)
+          .map(([component, v]) => `${component} ${v.toFixed(1)}`)
+          .join(', '),
+    );
+  return [
+    `batching ≤ ${p.batching.max_batch} images / ${p.batching.max_wait_ms} ms`,
+    ...(means.length > 0 ? [`mean images per run ${means.join('; ')}`] : []),
+  ].join('; ');
+}
+
 export function markdown(r: GpuBenchReport): string {
   const m = r.run.machine;
   const lines = [
@@ -185,7 +213,7 @@ export function markdown(r: GpuBenchReport): string {
       .join('; ');
     const start = p.startMs === undefined ? '' : `start-up ${(p.startMs / 1000).toFixed(1)} s`;
     lines.push(
-      `- ${p.provider}: ${[start, warm && `warm-up ${warm}`].filter(Boolean).join('; ')}${p.error ? `; ERROR: ${p.error.split('\n')[0]}` : ''}`,
+      `- ${p.provider}: ${[start, warm && `warm-up ${warm}`, batchingText(p)].filter(Boolean).join('; ')}${p.error ? `; ERROR: ${p.error.split('\n')[0]}` : ''}`,
     );
   }
   const d = r.decisions;

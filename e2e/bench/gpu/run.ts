@@ -37,6 +37,7 @@ import { benchClips } from './clips.js';
 import { GpuSampler, gpuSnapshot, NO_NVIDIA_SMI } from './gpu-sampler.js';
 import { parseOptions, type GpuBenchOptions } from './options.js';
 import {
+  type BatchingPolicy,
   checkDecisions,
   markdown,
   OutcomeTally,
@@ -69,18 +70,13 @@ const SHARED_ENV: Record<string, string> = {
 
 /**
  * Fallback off for GPU providers, so a provider that cannot load stops start-up instead of
- * silently measuring CPU. WebGPU on the main thread only (decision 0018): VISION_WORKERS=0
- * puts every model on it, as the operator does for webgpu pods.
+ * silently measuring CPU. Their frame workers run the main thread's GPU sessions, which
+ * batch every request's runs (decision 0024); VISION_WORKERS from the environment, if set,
+ * is passed on (0: everything on the main thread).
  */
 function providerEnv(p: ExecutionProvider): Record<string, string> {
   if (p === 'cpu') return { ORT_EXECUTION_PROVIDER: 'cpu' };
-  if (p === 'webgpu')
-    return {
-      ORT_EXECUTION_PROVIDER: 'webgpu',
-      ORT_PROVIDER_FALLBACK: 'false',
-      VISION_WORKERS: '0',
-    };
-  return { ORT_EXECUTION_PROVIDER: 'cuda', ORT_PROVIDER_FALLBACK: 'false' };
+  return { ORT_EXECUTION_PROVIDER: p, ORT_PROVIDER_FALLBACK: 'false' };
 }
 
 const cleanup = new Cleanup(log);
@@ -125,7 +121,7 @@ await guarded(cleanup, log, async () => {
         `compiled build (as npm start); ${opts.maxInFlight} in flight, ${SHARED_ENV.MAX_QUEUED_REQUESTS} queued; ` +
         `sampling ${config.sampling.fps} fps, ≤ ${config.sampling.maxFrames} frames, ${config.sampling.workingSide} px, ` +
         `decode timeout ${config.sampling.timeoutMs} ms; ` +
-        `cpu: ${config.visionWorkers} vision workers; webgpu: VISION_WORKERS=0`,
+        `${config.visionWorkers} vision workers (on GPU providers they run the main thread's sessions)`,
       options: { ...opts },
       wallSeconds: Math.round((performance.now() - started) / 1000),
     },
@@ -154,6 +150,31 @@ await guarded(cleanup, log, async () => {
     process.exitCode = 1;
   }
 });
+
+/** silentid_model_batch_size's sum and count per component, from /metrics. */
+async function batchTotals(url: string): Promise<Map<string, { sum: number; count: number }>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const totals = new Map<string, { sum: number; count: number }>();
+  const re = /^silentid_model_batch_size_(sum|count)\{[^}]*component="([^"]+)"[^}]*\} (\S+)$/gm;
+  for (const [, kind, component, value] of text.matchAll(re)) {
+    const t = totals.get(component!) ?? { sum: 0, count: 0 };
+    t[kind as 'sum' | 'count'] = Number(value);
+    totals.set(component!, t);
+  }
+  return totals;
+}
+
+function meanBatchSince(
+  before: Map<string, { sum: number; count: number }>,
+  after: Map<string, { sum: number; count: number }>,
+): Record<string, number> {
+  const means: Record<string, number> = {};
+  for (const [component, a] of after) {
+    const b = before.get(component) ?? { sum: 0, count: 0 };
+    if (a.count > b.count) means[component] = (a.sum - b.sum) / (a.count - b.count);
+  }
+  return means;
+}
 
 /** "NVIDIA H100 80GB HBM3 (81559 MiB)", one per GPU, or why there is none. */
 function cardName(): string {
@@ -206,11 +227,18 @@ async function providerRun(
     const ready = (await (await fetch(`${svc.url}/readyz`)).json()) as {
       model_version?: string;
       providers?: Placements;
+      batching?: BatchingPolicy;
     };
     const placements = ready.providers ?? {};
     const wrong = misplaced(provider, placements);
     if (Object.keys(placements).length === 0) wrong.push('/readyz reports no placements');
-    const base = { provider, env, startMs, placements };
+    const base = {
+      provider,
+      env,
+      startMs,
+      placements,
+      ...(ready.batching === undefined ? {} : { batching: ready.batching }),
+    };
     if (wrong.length > 0) {
       const error = `not every model runs on ${provider}: ${wrong.join('; ')}`;
       if (!cleanup.closed) log(`${provider}: ${error}`);
@@ -231,10 +259,17 @@ async function providerRun(
           if (cleanup.closed) throw new Error('interrupted');
           const end = { seconds: o.seconds, minRequests: Math.max(o.minRequests, c) };
           log(`${provider} (${clip.spec.id}) concurrency ${c}: ${o.seconds} s`);
+          const batchesBefore = await batchTotals(svc.url);
           sampler.start();
           const load = await closedLoop(svc, clip.body, c, end, (a) => tally.add(a));
           const gpu = sampler.stop();
-          const level: ProviderLevel = { ...summariseLevel(load), clip: clip.spec.id, gpu };
+          const meanBatch = meanBatchSince(batchesBefore, await batchTotals(svc.url));
+          const level: ProviderLevel = {
+            ...summariseLevel(load),
+            clip: clip.spec.id,
+            gpu,
+            meanBatch,
+          };
           levels.push(level);
           log(
             `${provider} (${clip.spec.id}) c=${c}: ${level.requests} req, p50 ${level.p50Ms.toFixed(0)} ms, ${level.reqPerSecond.toFixed(2)} req/s`,

@@ -88,7 +88,7 @@ test('the execution provider: cuda with GPUs, cpu without, webgpu when asked wit
   const webgpu = env({ gpus: 1, executionProvider: 'webgpu' });
   assert.equal(webgpu.ORT_EXECUTION_PROVIDER, 'webgpu');
   assert.equal(webgpu.XDG_RUNTIME_DIR, '/tmp');
-  assert.equal(webgpu.VISION_WORKERS, '0', 'every model on the GPU: WebGPU is main-thread only');
+  assert.equal(webgpu.VISION_WORKERS, undefined, "frame workers run the main thread's sessions");
   assert.equal(env({ gpus: 1 }).XDG_RUNTIME_DIR, undefined);
 });
 
@@ -120,7 +120,7 @@ test('spec.env reaches the pods, but never over a variable the operator sets', (
   const webgpu = env({ gpus: 1, executionProvider: 'webgpu' });
   assert.deepEqual(
     webgpu.filter((e) => e.startsWith('VISION_WORKERS=')),
-    ['VISION_WORKERS=0'],
+    ['VISION_WORKERS=2'],
   );
 });
 

@@ -69,13 +69,10 @@ export const OPERATOR_ENV: readonly string[] = [
   'XDG_RUNTIME_DIR',
 ];
 
-/** spec.env without what the operator sets itself; with WebGPU, VISION_WORKERS stays 0. */
-function userEnv(spec: ResolvedSpec, provider: string): V1EnvVar[] {
+/** spec.env without what the operator sets itself. */
+function userEnv(spec: ResolvedSpec): V1EnvVar[] {
   return (spec.env ?? []).filter(
-    (e) =>
-      !OPERATOR_ENV.includes(e.name) &&
-      !e.name.startsWith('OTEL_') &&
-      !(provider === 'webgpu' && e.name === 'VISION_WORKERS'),
+    (e) => !OPERATOR_ENV.includes(e.name) && !e.name.startsWith('OTEL_'),
   );
 }
 
@@ -98,17 +95,12 @@ function verifierContainer(
       { name: 'FFMPEG_PATH', value: '/usr/bin/ffmpeg' },
       { name: 'FFPROBE_PATH', value: '/usr/bin/ffprobe' },
       { name: 'ORT_EXECUTION_PROVIDER', value: provider },
-      // The Vulkan loader under WebGPU needs a private writable runtime folder, and WebGPU
-      // sessions live on the main thread only (decision 0018): no frame worker threads.
-      ...(provider === 'webgpu'
-        ? [
-            { name: 'XDG_RUNTIME_DIR', value: '/tmp' },
-            { name: 'VISION_WORKERS', value: '0' },
-          ]
-        : []),
+      // The Vulkan loader under WebGPU needs a private writable runtime folder. (Its
+      // sessions live on the main thread; frame workers run them there, decision 0024.)
+      ...(provider === 'webgpu' ? [{ name: 'XDG_RUNTIME_DIR', value: '/tmp' }] : []),
       ...env,
       ...keyRingEnv(spec.keyRing.secretName),
-      ...userEnv(spec, provider),
+      ...userEnv(spec),
     ],
     // Models load and warm before /readyz turns ready; the startup probe gives that time
     // without making the liveness probe lenient for the pod's whole life.

@@ -48,13 +48,17 @@ export async function startVerifier(
       onBatch: (component, size) => metrics.observeBatch(component, size),
     },
   });
-  // Each worker loads its own sessions; the main thread's serve photos and warm-up.
+  // On CPU each worker loads its own sessions; the main thread's serve photos and
+  // warm-up. On a GPU the workers run the main thread's sessions, so that one set of
+  // sessions holds the device and every request's runs can be batched (decision 0024).
+  const onGpu = Object.values(models.placements).some((p) => p.provider !== 'cpu');
   const workers =
     config.visionWorkers > 0
       ? await FrameWorkers.start({
           threads: config.visionWorkers,
           bundleDir: config.modelBundleDir,
           runtime: config.runtime,
+          ...(onGpu ? { mainModels: models } : {}),
         })
       : undefined;
   const placements: Placements = {

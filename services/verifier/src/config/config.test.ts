@@ -88,19 +88,10 @@ test('execution provider: cpu by default, webgpu or cuda on request, fallback on
   assert.throws(() => loadConfig({ ORT_PROVIDER_FALLBACK: 'no' }), /ORT_PROVIDER_FALLBACK/);
 });
 
-test('strict WebGPU needs VISION_WORKERS=0, since frame workers cannot hold WebGPU sessions', () => {
+test('strict WebGPU takes frame workers: they run the main thread’s sessions', () => {
   const env = { ORT_EXECUTION_PROVIDER: 'webgpu', ORT_PROVIDER_FALLBACK: 'false' };
-  assert.throws(
-    () => loadConfig({ ...env, VISION_WORKERS: '2' }),
-    (e: unknown) =>
-      e instanceof ConfigError && /VISION_WORKERS: .*main thread only/.test(e.message),
-  );
+  assert.equal(loadConfig({ ...env, VISION_WORKERS: '2' }).visionWorkers, 2);
   assert.equal(loadConfig({ ...env, VISION_WORKERS: '0' }).runtime.allowFallback, false);
-  // With fallback on, the workers run on CPU and say so (server start-up log, /readyz).
-  assert.equal(
-    loadConfig({ ORT_EXECUTION_PROVIDER: 'webgpu', VISION_WORKERS: '2' }).visionWorkers,
-    2,
-  );
 });
 
 test('batching across requests: off on CPU, on for GPU providers, as ORT_BATCH_* say', () => {

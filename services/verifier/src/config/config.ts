@@ -126,18 +126,6 @@ const envSchema = z
         path: ['SILENTID_PREVIOUS_KEY'],
       });
     }
-    if (
-      env.ORT_EXECUTION_PROVIDER === 'webgpu' &&
-      env.ORT_PROVIDER_FALLBACK === 'false' &&
-      env.VISION_WORKERS > 0
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        message:
-          'ORT_EXECUTION_PROVIDER=webgpu with ORT_PROVIDER_FALLBACK=false needs VISION_WORKERS=0: WebGPU sessions run on the main thread only, so frame workers would use CPU (docs/decisions/0018)',
-        path: ['VISION_WORKERS'],
-      });
-    }
     if (env.IMAGE_MIN_SIDE > env.IMAGE_MAX_SIDE || env.VIDEO_MIN_SIDE > env.VIDEO_MAX_SIDE) {
       ctx.addIssue({ code: 'custom', message: 'a minimum side exceeds its maximum', path: [] });
     }

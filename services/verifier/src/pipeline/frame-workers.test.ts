@@ -123,7 +123,8 @@ test('a pool asked for WebGPU keeps its sessions on CPU and says why', async () 
 });
 
 test('with fallback off, a thread whose provider cannot load stops the pool, naming it', async () => {
-  // config.ts refuses this combination first; the runtime holds on its own too.
+  // The service never starts threads this way (their sessions would be the main
+  // thread's, decision 0024); the runtime still refuses on its own.
   const start = FrameWorkers.start({
     threads: 1,
     bundleDir: config.modelBundleDir,
@@ -135,4 +136,67 @@ test('with fallback off, a thread whose provider cannot load stops the pool, nam
     assert.match(e.message, /the webgpu execution provider cannot load it .*main thread only/);
     return true;
   });
+});
+
+test("threads that run the main thread's sessions give the same answers, batched together", async () => {
+  // How a GPU node runs (decision 0024); on CPU here, which computes the same per image.
+  const batches: string[] = [];
+  const main = await loadFaceModels(
+    await loadBundleManifest(config.modelBundleDir),
+    config.runtime,
+    {
+      batching: { maxBatch: 8, maxWaitMs: 20, onBatch: (c, n) => batches.push(`${c}×${n}`) },
+    },
+  );
+  const shared = await FrameWorkers.start({
+    threads: 2,
+    bundleDir: config.modelBundleDir,
+    runtime: config.runtime,
+    mainModels: main,
+  });
+  try {
+    const { descriptor: _, ...mainPlacements } = main.placements;
+    assert.deepEqual(
+      shared.placements,
+      mainPlacements,
+      "the threads report the main thread's sessions",
+    );
+    const frames = [...photos, ...photos].map((image, i) => ({ image, timestamp: i / 8 }));
+    const tracker = new FaceTracker(shared);
+    for (const f of frames) tracker.push(f);
+    assert.deepEqual(await tracker.done(), await trackFace(models, frames));
+    // Six frames' detections were in flight at once on two threads: some ran together.
+    const detectorRuns = batches.filter((b) => b.startsWith('detector×'));
+    assert.ok(detectorRuns.length > 0 && detectorRuns.length < 6 + 2, batches.join(' '));
+    assert.ok(
+      batches.some((b) => !b.endsWith('×1')),
+      `some batch holds several: ${batches.join(' ')}`,
+    );
+  } finally {
+    await shared.close();
+    await main.release();
+  }
+});
+
+test('a failing run on the main thread fails that step only, with the reason', async () => {
+  const main = await loadFaceModels(
+    await loadBundleManifest(config.modelBundleDir),
+    config.runtime,
+  );
+  const shared = await FrameWorkers.start({
+    threads: 1,
+    bundleDir: config.modelBundleDir,
+    runtime: config.runtime,
+    mainModels: main,
+  });
+  try {
+    await main.release(); // every later run on the main thread fails
+    await assert.rejects(
+      shared.detect(photos[0]!),
+      (e: unknown) => e instanceof Error && e.name === 'FrameWorkerError',
+    );
+    assert.equal(shared.size, 1, 'the thread lives on');
+  } finally {
+    await shared.close();
+  }
 });

@@ -10,12 +10,27 @@ import { Worker } from 'node:worker_threads';
 import type { RgbImage } from '../media/types.js';
 import type { Placement } from '../runtime/execution-provider.js';
 import type { Detection, LandmarkedFace } from '../vision/face.js';
+import { serveModelRun } from '../runtime/remote-model.js';
+import type { FaceModels } from '../vision/face-models.js';
 import type { FrameReply, FrameRequest, FrameResult, FrameWorkerData } from './frame-worker.js';
 import type { DescribeTask, FrameFacts, FrameObserver, LocateTask } from './observe-frame.js';
 
-export interface FrameWorkersOptions extends FrameWorkerData {
+export interface FrameWorkersOptions extends Omit<FrameWorkerData, 'mainSessions'> {
   readonly threads: number;
+  /**
+   * The main thread's models, for the threads to run instead of loading their own: set
+   * where those sessions are on a GPU (runtime/remote-model.ts). The threads then do the
+   * image work in parallel, and the runs of every request meet, and batch, here.
+   */
+  readonly mainModels?: FaceModels;
 }
+
+/**
+ * Steps one thread takes at once. With its own sessions, one: ORT blocks the thread. With
+ * the main thread's, a step mostly waits for its model runs, and others' image work fills
+ * the wait (and their runs join the same batches).
+ */
+const STEPS_PER_THREAD = { own: 1, main: 4 } as const;
 
 interface Pending {
   readonly request: FrameRequest;
@@ -25,8 +40,8 @@ interface Pending {
 
 interface Thread {
   readonly worker: Worker;
-  /** The task this thread is working on: one at a time, since ORT blocks the thread. */
-  current: Pending | undefined;
+  /** The steps this thread is working on, by request id. */
+  readonly current: Map<number, Pending>;
 }
 
 export class FrameWorkerError extends Error {
@@ -126,23 +141,34 @@ export class FrameWorkers implements FrameObserver {
   }
 
   private dispatch(): void {
+    const steps = this.opts.mainModels === undefined ? STEPS_PER_THREAD.own : STEPS_PER_THREAD.main;
     for (const thread of this.threads) {
-      if (thread.current !== undefined) continue;
-      const { locate, detect, describe } = this.queues;
-      const next = locate.shift() ?? detect.shift() ?? describe.shift();
-      if (next === undefined) return;
-      thread.current = next;
-      thread.worker.postMessage(next.request);
+      while (thread.current.size < steps) {
+        const { locate, detect, describe } = this.queues;
+        const next = locate.shift() ?? detect.shift() ?? describe.shift();
+        if (next === undefined) return;
+        thread.current.set(next.request.id, next);
+        thread.worker.postMessage(next.request);
+      }
     }
   }
 
   private spawn(): Promise<void> {
-    const worker = createWorker({ bundleDir: this.opts.bundleDir, runtime: this.opts.runtime });
-    const thread: Thread = { worker, current: undefined };
+    const main = this.opts.mainModels;
+    const worker = createWorker({
+      bundleDir: this.opts.bundleDir,
+      runtime: this.opts.runtime,
+      ...(main === undefined ? {} : { mainSessions: main.placements }),
+    });
+    const thread: Thread = { worker, current: new Map() };
     this.workers.add(worker);
     return new Promise((resolve, reject) => {
       let ready = false;
       worker.on('message', (reply: FrameReply) => {
+        if (reply.kind === 'run') {
+          if (main !== undefined) void serveModelRun(main.runners, reply, worker);
+          return;
+        }
         if (reply.kind === 'ready') {
           ready = true;
           this.reported ??= reply.placements;
@@ -151,9 +177,9 @@ export class FrameWorkers implements FrameObserver {
           this.dispatch();
           return;
         }
-        const job = thread.current;
-        thread.current = undefined;
-        if (job !== undefined && job.request.id === reply.id) {
+        const job = thread.current.get(reply.id);
+        thread.current.delete(reply.id);
+        if (job !== undefined) {
           if (reply.kind === 'done') job.resolve(reply.result);
           else job.reject(new FrameWorkerError(reply.message));
         }
@@ -166,8 +192,9 @@ export class FrameWorkers implements FrameObserver {
         this.workers.delete(worker);
         const at = this.threads.indexOf(thread);
         if (at >= 0) this.threads.splice(at, 1);
-        thread.current?.reject(new FrameWorkerError(`a frame worker exited with code ${code}`));
-        thread.current = undefined;
+        for (const job of thread.current.values())
+          job.reject(new FrameWorkerError(`a frame worker exited with code ${code}`));
+        thread.current.clear();
         if (!ready) reject(new FrameWorkerError(`a frame worker exited with code ${code}`));
         // A thread that died under load is replaced; its task has already failed alone.
         else if (!this.closing) void this.spawn().catch((err: unknown) => this.orphaned(err));

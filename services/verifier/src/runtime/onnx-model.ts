@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-node';
 import type { InputSpec } from '../models/bundle-manifest.js';
 import { freeBatchDimension } from '../models/free-batch-dimension.js';
 import { BatchQueue, type BatchPolicy } from './batch-queue.js';
+import type { ModelRunner } from './model-runner.js';
 import type { ExecutionProvider, Placement } from './execution-provider.js';
 
 export interface RuntimeOptions {
@@ -47,7 +48,7 @@ export class ExecutionProviderError extends ModelLoadError {
   override name = 'ExecutionProviderError';
 }
 
-export class OnnxModel {
+export class OnnxModel implements ModelRunner {
   /** Present when single-image runs are batched across requests. */
   private readonly queue: BatchQueue | undefined;
 

@@ -264,3 +264,36 @@ test('WebGPU on the main thread runs beside frame workers, which stay on CPU', a
     await pool.close();
   }
 });
+
+test("frame workers run the main thread's WebGPU sessions, in parallel, without a crash", async (t) => {
+  if (noDevice !== undefined) return t.skip(noDevice);
+  const pool = await FrameWorkers.start({
+    threads: 2,
+    bundleDir: config.modelBundleDir,
+    runtime: { ...runtime, executionProvider: 'webgpu', allowFallback: false },
+    mainModels: gpu,
+  });
+  try {
+    for (const p of Object.values(pool.placements))
+      assert.deepEqual(p, { requested: 'webgpu', provider: 'webgpu' });
+    // Two threads' steps at once, beside the main thread's own runs: one device, one thread.
+    const [pooled] = await Promise.all([
+      Promise.all([...photos, ...photos].map((image) => pool.detect(image))),
+      Promise.all(photos.map((image) => gpu.detector.detect(image))),
+    ]);
+    let boxes = 0;
+    for (const [k, found] of pooled.entries()) {
+      const image = photos[k % photos.length]!;
+      const alone = await cpu.detector.detect(image);
+      assert.equal(found.length, alone.length);
+      const coords = (d: typeof alone) => d.flatMap(({ box }) => [box.x1, box.y1, box.x2, box.y2]);
+      boxes = Math.max(
+        boxes,
+        maxAbs(coords(found), coords(alone), Math.max(image.width, image.height)),
+      );
+    }
+    within(t, 'boxes from the threads (fraction of the image)', boxes);
+  } finally {
+    await pool.close();
+  }
+});

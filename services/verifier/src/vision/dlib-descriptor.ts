@@ -1,5 +1,6 @@
 import type { RgbImage } from '../media/types.js';
 import type { BundleManifest } from '../models/bundle-manifest.js';
+import type { ModelRunner } from '../runtime/model-runner.js';
 import { OnnxModel } from '../runtime/onnx-model.js';
 import { LANDMARKS } from './face.js';
 import type { Point } from './geometry/types.js';
@@ -23,7 +24,7 @@ export type Descriptor = Float32Array;
 
 export class DlibDescriptor {
   constructor(
-    private readonly model: OnnxModel,
+    private readonly model: ModelRunner,
     private readonly spec: Spec,
   ) {}
 

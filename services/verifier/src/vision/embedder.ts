@@ -1,5 +1,6 @@
 import type { RgbImage } from '../media/types.js';
 import type { BundleManifest } from '../models/bundle-manifest.js';
+import type { ModelRunner } from '../runtime/model-runner.js';
 import { OnnxModel } from '../runtime/onnx-model.js';
 import { estimateSimilarity } from './geometry/similarity-transform.js';
 import { warpAffine, type WarpOptions } from './geometry/warp.js';
@@ -22,7 +23,7 @@ export type Embedding = Float32Array;
 
 export class Embedder {
   constructor(
-    private readonly model: OnnxModel,
+    private readonly model: ModelRunner,
     private readonly spec: Spec,
   ) {}
 

@@ -1,5 +1,6 @@
 import type { RgbImage } from '../media/types.js';
 import type { BundleManifest } from '../models/bundle-manifest.js';
+import type { ModelRunner } from '../runtime/model-runner.js';
 import { OnnxModel } from '../runtime/onnx-model.js';
 import type { Point } from './geometry/types.js';
 import { cropResize } from './geometry/warp.js';
@@ -16,7 +17,7 @@ export interface EyeOpenness {
 /** Eye open/closed model on a square grey crop of 1.6 × the eye's corner-to-corner width. */
 export class EyeState {
   constructor(
-    private readonly model: OnnxModel,
+    private readonly model: ModelRunner,
     private readonly spec: Spec,
   ) {}
 

@@ -1,5 +1,6 @@
 import type { RgbImage } from '../media/types.js';
 import type { BundleManifest } from '../models/bundle-manifest.js';
+import type { ModelRunner } from '../runtime/model-runner.js';
 import { OnnxModel } from '../runtime/onnx-model.js';
 import { cropResize } from './geometry/warp.js';
 import { iou, type Box } from './geometry/types.js';
@@ -14,7 +15,7 @@ type Spec = BundleManifest['components']['detector'];
  */
 export class FaceDetector {
   constructor(
-    private readonly model: OnnxModel,
+    private readonly model: ModelRunner,
     private readonly spec: Spec,
   ) {}
 

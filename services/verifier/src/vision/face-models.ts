@@ -6,6 +6,7 @@ import type { ResolvedBundle } from '../models/bundle-manifest.js';
 import { descriptorModel } from '../models/converted-model.js';
 import { verifyChecksums } from '../models/verify-checksums.js';
 import type { Placement } from '../runtime/execution-provider.js';
+import type { ModelRunner } from '../runtime/model-runner.js';
 import { OnnxModel, type Batching, type RuntimeOptions } from '../runtime/onnx-model.js';
 import { DlibDescriptor } from './dlib-descriptor.js';
 import { Embedder } from './embedder.js';
@@ -28,6 +29,8 @@ export interface FaceModels {
   readonly descriptor?: DlibDescriptor;
   /** Face templates and their similarity: what verification compares. */
   readonly matcher: FaceMatcher;
+  /** The sessions (or handles on another thread's) behind the wrappers. */
+  readonly runners: ModelRunners;
   /** Each session's execution provider, requested and actual, by component. */
   readonly placements: Readonly<Record<string, Placement>>;
   release(): Promise<void>;
@@ -54,8 +57,8 @@ export async function loadFaceModels(
 ): Promise<FaceModels> {
   await verifyChecksums(bundle);
   const c = bundle.manifest.components;
-  // First, so that weights failing their checksum stop the start before any session exists.
   const b = load.batching;
+  // First, so that weights failing their checksum stop the start before any session exists.
   const descriptor = load.descriptor === false ? undefined : await loadDescriptor(bundle, opts, b);
   const [detector, landmarks, embedder, liveness, eyes] = await Promise.all([
     OnnxModel.load('detector', bundle.files.detector, c.detector.input, opts, b),
@@ -64,22 +67,41 @@ export async function loadFaceModels(
     OnnxModel.load('liveness', bundle.files.liveness, c.liveness.input, opts, b),
     OnnxModel.load('eyes', bundle.files.eyes, c.eyes.input, opts, b),
   ]);
-  const all = [detector, landmarks, embedder, liveness, eyes];
-  if (descriptor !== undefined) all.push(descriptor.model);
-  const embedderWrapper = new Embedder(embedder, c.embedder);
+  return faceModelsFrom(bundle, { detector, landmarks, embedder, liveness, eyes, descriptor });
+}
+
+/**
+ * A runner for each component of the bundle; the descriptor only where it is compared.
+ * A type, not an interface, so that it can be looked up by a component's name.
+ */
+export type ModelRunners = {
+  readonly detector: ModelRunner;
+  readonly landmarks: ModelRunner;
+  readonly embedder: ModelRunner;
+  readonly liveness: ModelRunner;
+  readonly eyes: ModelRunner;
+  readonly descriptor?: ModelRunner | undefined;
+};
+
+/** The typed wrappers over runners, wherever the sessions live (runtime/remote-model.ts). */
+export function faceModelsFrom(bundle: ResolvedBundle, runners: ModelRunners): FaceModels {
+  const c = bundle.manifest.components;
+  const all = Object.values(runners).filter((r): r is ModelRunner => r !== undefined);
+  const embedder = new Embedder(runners.embedder, c.embedder);
+  const descriptor =
+    runners.descriptor === undefined || c.descriptor === undefined
+      ? undefined
+      : new DlibDescriptor(runners.descriptor, c.descriptor);
   return {
     bundle,
-    detector: new FaceDetector(detector, c.detector),
-    landmarker: new Landmarker(landmarks, c.landmarks),
-    embedder: embedderWrapper,
-    liveness: new LivenessClassifier(liveness, c.liveness),
-    eyes: new EyeState(eyes, c.eyes),
-    ...(descriptor === undefined ? {} : { descriptor: descriptor.wrapper }),
-    matcher: new FaceMatcher(
-      embedderWrapper,
-      descriptor?.wrapper,
-      bundle.manifest.calibration.verification.fusion,
-    ),
+    detector: new FaceDetector(runners.detector, c.detector),
+    landmarker: new Landmarker(runners.landmarks, c.landmarks),
+    embedder,
+    liveness: new LivenessClassifier(runners.liveness, c.liveness),
+    eyes: new EyeState(runners.eyes, c.eyes),
+    ...(descriptor === undefined ? {} : { descriptor }),
+    matcher: new FaceMatcher(embedder, descriptor, bundle.manifest.calibration.verification.fusion),
+    runners,
     placements: Object.fromEntries(all.map((m) => [m.component, m.placement])),
     release: async () => {
       await Promise.all(all.map((m) => m.release()));
@@ -92,12 +114,11 @@ async function loadDescriptor(
   bundle: ResolvedBundle,
   opts: RuntimeOptions,
   batching: Batching | undefined,
-): Promise<{ model: OnnxModel; wrapper: DlibDescriptor } | undefined> {
+): Promise<OnnxModel | undefined> {
   const spec = bundle.manifest.components.descriptor;
   const bytes = await descriptorModel(bundle);
   if (spec === undefined || bytes === undefined) return undefined;
-  const model = await OnnxModel.load('descriptor', bytes, spec.input, opts, batching);
-  return { model, wrapper: new DlibDescriptor(model, spec) };
+  return OnnxModel.load('descriptor', bytes, spec.input, opts, batching);
 }
 
 /**

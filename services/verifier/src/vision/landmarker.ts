@@ -1,5 +1,6 @@
 import type { RgbImage } from '../media/types.js';
 import type { BundleManifest } from '../models/bundle-manifest.js';
+import type { ModelRunner } from '../runtime/model-runner.js';
 import { OnnxModel } from '../runtime/onnx-model.js';
 import type { Point } from './geometry/types.js';
 import { cropResize } from './geometry/warp.js';
@@ -14,7 +15,7 @@ type Spec = BundleManifest['components']['landmarks'];
  */
 export class Landmarker {
   constructor(
-    private readonly model: OnnxModel,
+    private readonly model: ModelRunner,
     private readonly spec: Spec,
   ) {}
 
