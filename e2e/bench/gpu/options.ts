@@ -10,6 +10,11 @@ import { parseClipIds, type ClipId } from '../clips.js';
 export interface GpuBenchOptions {
   /** Run one after another, in this order; the first is the reference for decisions. */
   readonly providers: ExecutionProvider[];
+  /**
+   * ORT_BATCH_MAX settings each GPU provider runs with, one verifier each; `default` is
+   * the provider's own default (decision 0024). CPU runs once, unbatched.
+   */
+  readonly batch: BatchSetting[];
   readonly concurrency: number[];
   /** Each level sends for this long (then waits for the requests in flight). */
   readonly seconds: number;
@@ -23,6 +28,8 @@ export interface GpuBenchOptions {
   readonly sampleMs: number;
   readonly out: string;
 }
+
+export type BatchSetting = 'default' | number;
 
 /** `cuda` only where an NVIDIA driver is: elsewhere it can only fail. */
 export const defaultProviders = (nvidia: boolean): string =>
@@ -39,6 +46,8 @@ const defaultInFlight = (): string =>
 export const usage = (nvidia: boolean): string => `npm run bench:gpu [-- options]
   --providers LIST      execution providers, run one after another (default ${defaultProviders(nvidia)};
                         cpu, webgpu, cuda); the first is the reference for decisions
+  --batch LIST          ORT_BATCH_MAX of each GPU provider's runs, one run each (default: default,
+                        the provider's own); e.g. default,1 to see what batching buys
   --concurrency LIST    closed-loop levels (default 1,8,32,64)
   --seconds N           seconds each level sends for (default 20)
   --min-requests N      at least N requests per level however slow (default: one per client)
@@ -76,6 +85,7 @@ export function parseOptions(nvidia: boolean, argv = process.argv.slice(2)): Gpu
       args: argv,
       options: {
         providers: { type: 'string', default: defaultProviders(nvidia) },
+        batch: { type: 'string', default: 'default' },
         concurrency: { type: 'string', default: '1,8,32,64' },
         seconds: { type: 'string', default: '20' },
         'min-requests': { type: 'string', default: '0' },
@@ -94,6 +104,14 @@ export function parseOptions(nvidia: boolean, argv = process.argv.slice(2)): Gpu
     const levels = values.concurrency.split(',').map((v) => count('concurrency', v.trim(), 1));
     return {
       providers: providers(values.providers),
+      batch: [
+        ...new Set(
+          values.batch
+            .split(',')
+            .map((v) => v.trim())
+            .map((v): BatchSetting => (v === 'default' ? v : count('batch', v, 1))),
+        ),
+      ],
       concurrency: [...new Set(levels)].sort((a, b) => a - b),
       seconds: count('seconds', values.seconds, 1),
       minRequests: count('min-requests', values['min-requests'], 0),

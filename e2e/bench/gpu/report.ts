@@ -126,7 +126,7 @@ export function checkDecisions(
       const decisions = new Set(mine.map(decision));
       if (decisions.size > 1)
         problems.push(
-          `(${clip}) ${r.provider}: answers differ between requests: ${[...decisions].join(' / ')}`,
+          `(${clip}) ${runName(r)}: answers differ between requests: ${[...decisions].join(' / ')}`,
         );
       if (ref === undefined || r === ref) continue;
       const theirs = ref.outcomes[clip] ?? [];
@@ -134,7 +134,7 @@ export function checkDecisions(
         for (const t of theirs) {
           if (decision(o) !== decision(t))
             problems.push(
-              `(${clip}) ${r.provider} ${decision(o)} but ${ref.provider} ${decision(t)}`,
+              `(${clip}) ${runName(r)} ${decision(o)} but ${runName(ref)} ${decision(t)}`,
             );
           for (const [a, b] of [
             [o.livenessScore, t.livenessScore],
@@ -142,7 +142,7 @@ export function checkDecisions(
           ] as const)
             if (a !== null && b !== null) delta = Math.max(delta, Math.abs(a - b));
             else if (a !== b)
-              problems.push(`(${clip}) ${r.provider}: a score present on one provider only`);
+              problems.push(`(${clip}) ${runName(r)}: a score present on one provider only`);
         }
     }
     maxScoreDelta[clip] = delta;
@@ -165,6 +165,12 @@ export const TABLE_HEADER =
   '| provider | clip | concurrency | requests | p50 ms | p95 ms | req/s | CPU s/req | peak RSS MiB | GPU util % mean / max | GPU mem MiB max | median stages (ms) |';
 
 /** The table for docs/benchmarks.md, with the lines that say where it was measured. */
+/** The provider, and its batch size where batching is on: "webgpu ×16". */
+function runName(p: ProviderRun): string {
+  const max = p.batching?.max_batch ?? 1;
+  return max > 1 ? `${p.provider} ×${max}` : p.provider;
+}
+
 /** "batching ≤ 16 images / 2 ms; mean images per run (a) c=1: detector 1.4, …" */
 function batchingText(p: ProviderRun): string {
   if (p.batching === undefined) return '';
@@ -197,12 +203,12 @@ export function markdown(r: GpuBenchReport): string {
   for (const p of r.providers) {
     if (p.error !== undefined && p.levels.length === 0)
       lines.push(
-        `| ${p.provider} | | | | | | | | | | | failed: ${p.error.split('\n')[0]!.slice(0, 200)} |`,
+        `| ${runName(p)} | | | | | | | | | | | failed: ${p.error.split('\n')[0]!.slice(0, 200)} |`,
       );
     for (const l of p.levels) {
       const [util, mem] = gpuCells(l.gpu);
       lines.push(
-        `| ${p.provider} | ${l.clip} | ${l.concurrency} | ${l.requests} | ${ms(l.p50Ms)} | ${ms(l.p95Ms)} | ${l.reqPerSecond.toFixed(2)} | ${l.cpuSecondsPerRequest.toFixed(2)} | ${l.peakRssMiB.toFixed(0)} | ${util} | ${mem} | ${stagesText(l)} |`,
+        `| ${runName(p)} | ${l.clip} | ${l.concurrency} | ${l.requests} | ${ms(l.p50Ms)} | ${ms(l.p95Ms)} | ${l.reqPerSecond.toFixed(2)} | ${l.cpuSecondsPerRequest.toFixed(2)} | ${l.peakRssMiB.toFixed(0)} | ${util} | ${mem} | ${stagesText(l)} |`,
       );
     }
   }
@@ -213,7 +219,7 @@ export function markdown(r: GpuBenchReport): string {
       .join('; ');
     const start = p.startMs === undefined ? '' : `start-up ${(p.startMs / 1000).toFixed(1)} s`;
     lines.push(
-      `- ${p.provider}: ${[start, warm && `warm-up ${warm}`, batchingText(p)].filter(Boolean).join('; ')}${p.error ? `; ERROR: ${p.error.split('\n')[0]}` : ''}`,
+      `- ${runName(p)}: ${[start, warm && `warm-up ${warm}`, batchingText(p)].filter(Boolean).join('; ')}${p.error ? `; ERROR: ${p.error.split('\n')[0]}` : ''}`,
     );
   }
   const d = r.decisions;

@@ -35,7 +35,7 @@ import { writeJson } from '../record.js';
 import { summariseLevel, videoText } from '../report.js';
 import { benchClips } from './clips.js';
 import { GpuSampler, gpuSnapshot, NO_NVIDIA_SMI } from './gpu-sampler.js';
-import { parseOptions, type GpuBenchOptions } from './options.js';
+import { parseOptions, type BatchSetting, type GpuBenchOptions } from './options.js';
 import {
   type BatchingPolicy,
   checkDecisions,
@@ -97,12 +97,13 @@ await guarded(cleanup, log, async () => {
   const { clips, source } = await benchClips(opts.clips, config, scratch.dir, log);
   const runs: ProviderRun[] = [];
   let bundle = 'unknown';
-  for (const provider of opts.providers) {
-    if (cleanup.closed) return;
-    const r = await providerRun(provider, clips, opts);
-    runs.push(r.run);
-    bundle = r.bundle ?? bundle;
-  }
+  for (const provider of opts.providers)
+    for (const batch of provider === 'cpu' ? (['default'] as const) : opts.batch) {
+      if (cleanup.closed) return;
+      const r = await providerRun(provider, batch, clips, opts);
+      runs.push(r.run);
+      bundle = r.bundle ?? bundle;
+    }
   if (cleanup.closed) return; // interrupted: no report of a run cut short
   const decisions = checkDecisions(
     runs,
@@ -200,10 +201,14 @@ function misplaced(provider: ExecutionProvider, placements: Placements): string[
 /** One provider: its own verifier, warm-up, every level; an error is recorded, not thrown. */
 async function providerRun(
   provider: ExecutionProvider,
+  batch: BatchSetting,
   clips: readonly PreparedClip[],
   o: GpuBenchOptions,
 ): Promise<{ run: ProviderRun; bundle?: string }> {
-  const env = providerEnv(provider);
+  const env = {
+    ...providerEnv(provider),
+    ...(batch === 'default' ? {} : { ORT_BATCH_MAX: String(batch) }),
+  };
   const tallies = new Map(clips.map((c) => [c.spec.id as string, new OutcomeTally()]));
   const outcomes = () => Object.fromEntries([...tallies].map(([id, t]) => [id, t.outcomes()]));
   const levels: ProviderLevel[] = [];
