@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig } from '../../services/verifier/src/config/config.js';
 import { loadBundleManifest } from '../../services/verifier/src/models/bundle-manifest.js';
-import { fitLivenessCalibration, losoReport, sourceGroups, type LosoRow } from './liveness-loso.js';
+import {
+  bonaFideTail,
+  fitLivenessCalibration,
+  losoReport,
+  PA_TAIL_SD,
+  sourceGroups,
+  type LosoRow,
+} from './liveness-loso.js';
 
 const base = (await loadBundleManifest(loadConfig({}).modelBundleDir)).manifest.calibration
   .liveness;
@@ -39,19 +46,32 @@ test('the fit puts the motion centre above every training still attack, with its
   assert.equal(cal.threshold, base.threshold);
 });
 
-test('the attack-model centre sits one width below the lowest bona fide video', () => {
-  const cal = fitLivenessCalibration(
-    [
-      row('v1', 'a', 'bona-fide', 0.03, 0.9),
-      row('v2', 'a', 'bona-fide', 0.03, 0.5),
-      row('r1', 'b', 'recapture-still', 0.003, 0.1),
-      row('r2', 'b', 'replay-video', 0.03, 0.6),
-    ],
-    base,
-  );
-  assert.ok(
-    Math.abs(cal.presentationAttack.centre - (0.5 - base.presentationAttack.width)) < 1e-12,
-  );
+test('the attack-model centre sits one width below the bona fide tail', () => {
+  const fit = (scores: number[]) =>
+    fitLivenessCalibration(
+      [
+        ...scores.map((p, i) => row(`v${i}`, 'a', 'bona-fide', 0.03, p)),
+        row('r1', 'b', 'recapture-still', 0.003, 0.1),
+        row('r2', 'b', 'replay-video', 0.03, 0.6),
+      ],
+      base,
+    ).presentationAttack.centre;
+  const width = base.presentationAttack.width;
+  // One far outlier among many: it lies beyond 3 SD of the rest, so the tail is that score.
+  const outlier = [...Array<number>(10).fill(0.99), 0.2];
+  assert.equal(bonaFideTail(outlier), 0.2);
+  assert.ok(Math.abs(fit(outlier) - (0.2 - width)) < 1e-12);
+  // Spread scores: 3 SD below the logit mean is below the lowest score, and the centre follows.
+  const spread = [0.999, 0.99, 0.97, 0.9, 0.6];
+  const logits = spread.map((p) => Math.log(p / (1 - p)));
+  const mean = logits.reduce((a, b) => a + b) / logits.length;
+  const sd = Math.sqrt(logits.reduce((a, z) => a + (z - mean) ** 2, 0) / (logits.length - 1));
+  const tail = 1 / (1 + Math.exp(-(mean - PA_TAIL_SD * sd)));
+  assert.ok(tail < 0.6);
+  assert.ok(Math.abs(fit(spread) - Math.max(0, tail - width)) < 1e-12);
+  // Never below 0, and with one video its score is the tail.
+  assert.equal(bonaFideTail([0.7]), 0.7);
+  assert.equal(fit([0.9, 0.02]), 0);
 });
 
 test('repositories that share a person or a generator family are one held-out group', () => {

@@ -50,10 +50,14 @@ const STILL_ATTACKS: readonly Species[] = ['still-photo', 'recapture-still'];
  *  - motion threshold: the largest motion of a still attack (photo or recapture clip)
  *    times MOTION_MARGIN, so none of the training still attacks gets motion evidence;
  *  - blink depth: `base`'s, raised above any still attack's (a still picture never blinks);
- *  - presentation-attack centre: one curve width below the lowest bona fide video's score,
- *    so that no training bona fide video is rejected by this cue (its evidence ≥ 0.73).
- *    Rejecting real people is the costlier error, and the cue is too weak on recaptures
- *    (their scores overlap live ones: docs/liveness.md) to trade BPCER for them.
+ *  - presentation-attack centre: one curve width below the bona fide videos' lower tail,
+ *    so that no bona fide video is rejected by this cue (its evidence ≥ 0.73). The tail is
+ *    the lower of the lowest training score and PA_TAIL_SD standard deviations below the
+ *    mean, in logit space: a sample's minimum is where the next source's people fall below
+ *    (held out, LivePortrait moved it from 0.26 to 0.67 and two of its people were
+ *    rejected), and a few dozen videos cannot tell where the real tail is. Rejecting real
+ *    people is the costlier error, and the cue is too weak on recaptures (their scores
+ *    overlap live ones: docs/liveness.md) to trade BPCER for them.
  * Curve widths and the structure of the fusion are not fitted: they come from `base`.
  */
 export function fitLivenessCalibration(
@@ -91,11 +95,29 @@ export function fitLivenessCalibration(
       centre: Math.max(
         0,
         bonaFide.length > 0
-          ? Math.min(...bonaFide.map((c) => c.presentationAttack)) - base.presentationAttack.width
+          ? bonaFideTail(bonaFide.map((c) => c.presentationAttack)) - base.presentationAttack.width
           : base.presentationAttack.centre,
       ),
     },
   };
+}
+
+/** Standard deviations below the bona fide mean (logit space) where their tail is taken. */
+export const PA_TAIL_SD = 3;
+
+/**
+ * The lower tail of bona fide attack-model scores: the lowest score, or PA_TAIL_SD standard
+ * deviations below the mean of their logits, whichever is lower. Logits, because the
+ * scores crowd against 1 and a few stray low ones carry the spread.
+ */
+export function bonaFideTail(scores: readonly number[]): number {
+  const lowest = Math.min(...scores);
+  if (scores.length < 2) return lowest;
+  const clip = (p: number) => Math.min(1 - 1e-4, Math.max(1e-4, p));
+  const logits = scores.map((p) => Math.log(clip(p) / (1 - clip(p))));
+  const mean = logits.reduce((a, b) => a + b, 0) / logits.length;
+  const sd = Math.sqrt(logits.reduce((a, z) => a + (z - mean) ** 2, 0) / (logits.length - 1));
+  return Math.min(lowest, 1 / (1 + Math.exp(-(mean - PA_TAIL_SD * sd))));
 }
 
 /** Held-out groups: repositories joined by a shared identity or generator family. */

@@ -77,7 +77,7 @@ describe('verification endpoint on the corpus (live people, real attacks, real p
         String(r.headers['server-timing']),
         /decrypt;dur=.*decode;dur=.*liveness;dur=.*total;dur=/,
       );
-      assert.equal(r.headers['x-model-version'], 'faceplugin-dlib@1.1.0');
+      assert.equal(r.headers['x-model-version'], 'faceplugin-dlib@1.2.0');
       assert.equal(r.headers['x-request-id'], r.json.request_id);
     },
   );

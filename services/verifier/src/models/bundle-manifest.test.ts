@@ -15,7 +15,7 @@ const builtin = loadConfig({}).modelBundleDir;
 
 test('the built-in bundle parses, resolves its npm files and matches its checksums', async () => {
   const b = await loadBundleManifest(builtin);
-  assert.equal(b.id, 'faceplugin-dlib@1.1.0');
+  assert.equal(b.id, 'faceplugin-dlib@1.2.0');
   assert.match(b.files.detector, /faceplugin-face-recognition-js\/model\/fr_detect\.onnx$/);
   await verifyChecksums(b);
 });

@@ -96,6 +96,9 @@ test('the presentation-attack score trims outliers', () => {
 });
 
 test('fusion: both questions must be answered live', () => {
+  // The fusion's structure, not a bundle's fit: an attack model with a gate (1.1.0's
+  // centre; 1.2.0's model gets none, decision 0025).
+  const gated = { ...cal, presentationAttack: { ...cal.presentationAttack, centre: 0.3 } };
   const live = fuseLiveness(
     {
       nonPlanarMotion: 0.03,
@@ -103,7 +106,7 @@ test('fusion: both questions must be answered live', () => {
       presentationAttack: 0.95,
       trackedFrames: 30,
     },
-    cal,
+    gated,
   );
   const still = fuseLiveness(
     {
@@ -112,7 +115,7 @@ test('fusion: both questions must be answered live', () => {
       presentationAttack: 1,
       trackedFrames: 30,
     },
-    cal,
+    gated,
   );
   const replay = fuseLiveness(
     {
@@ -121,7 +124,7 @@ test('fusion: both questions must be answered live', () => {
       presentationAttack: 0.02,
       trackedFrames: 30,
     },
-    cal,
+    gated,
   );
   const blinker = fuseLiveness(
     {
@@ -130,7 +133,7 @@ test('fusion: both questions must be answered live', () => {
       presentationAttack: 0.95,
       trackedFrames: 30,
     },
-    cal,
+    gated,
   );
   assert.ok(live.score > 0.9);
   assert.ok(still.score < 0.1);
