@@ -2,15 +2,17 @@
  * Video frames are analysed on a pool of worker threads, each with its own model
  * sessions. onnxruntime-node runs a session synchronously on the calling thread, so on
  * the main thread one request's frames would hold up every other request's HTTP,
- * decoding and photo work, and the second core would idle (decision 0008).
+ * decoding and photo work, and the second core would idle (decision 0008). With the
+ * sessions on a GPU the threads keep the image work and run the main thread's sessions
+ * instead, where every request's runs are batched (decision 0024).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RgbImage } from '../media/types.js';
 import type { Placement } from '../runtime/execution-provider.js';
-import type { Detection, LandmarkedFace } from '../vision/face.js';
 import { serveModelRun } from '../runtime/remote-model.js';
+import type { Detection, LandmarkedFace } from '../vision/face.js';
 import type { FaceModels } from '../vision/face-models.js';
 import type { FrameReply, FrameRequest, FrameResult, FrameWorkerData } from './frame-worker.js';
 import type { DescribeTask, FrameFacts, FrameObserver, LocateTask } from './observe-frame.js';

@@ -1,9 +1,9 @@
 /**
  * Batching across requests: single-image runs of one model, from whichever requests
  * are in flight, are held until `maxBatch` have come or the first has waited
- * `maxWaitMs`, then go through the model as one batch (decision 0024). A GPU spends
- * about as long on a batch of 16 small images as on one; a CPU does not, so on CPU
- * this stays off (docs/benchmarks.md).
+ * `maxWaitMs`, then go through the model as one batch (decision 0024). A batch shares a
+ * run's fixed cost, which is most of a small model's run on a GPU; on one CPU thread it
+ * is not, and batching stays off there (measured: docs/benchmarks.md).
  */
 import * as ort from 'onnxruntime-node';
 
