@@ -1,0 +1,656 @@
+/**
+ * Research: does optical flow inside the face separate a calm live person from a still
+ * photo moved in front of the camera better than today's landmark cue (nonPlanarMotion)?
+ * Landmark jitter (~0.005 IOD median on still-photo clips, up to 0.016) hides the small
+ * non-planar motion of a calm live face; points tracked by pyramidal Lucas–Kanade on the
+ * pixels may jitter far less.
+ *
+ * Per clip, decoded and tracked as the service does (loadVideo with loadConfig's sampling:
+ * 8 fps, 32 frames, working side 640; FaceTracker with the service's detect and locate;
+ * frames whose inter-ocular distance is below the bundle's usable size left out, as
+ * analyseVideo does), for each pair of consecutive tracked frames:
+ *  - a GRID×GRID grid of points over the face box (of the first frame) shrunk to 0.8, on
+ *    luma, tracked to the second frame by pyramidal Lucas–Kanade (3 levels, 15×15 window,
+ *    ≤ 20 iterations per level, started from the face box's displacement), then back; a
+ *    point is kept when the forward–backward error is ≤ FB_MAX px and its window has
+ *    texture (smallest eigenvalue of the structure tensor ≥ 5% of the grid's 90th pct);
+ *  - the best homography of the kept pairs (service's fitHomography: normalised DLT, least
+ *    squares), and the RMS of the points' residuals, in IODs (mean of the two frames').
+ * Per clip: flowP90 (90th percentile over pairs), flowMed3 (90th percentile of the running
+ * median of 3 consecutive pairs), flowMed (median), lag4 (the same flowP90 with frames 4
+ * apart, 500 ms), and with --full, fullP90 / fullMed3 over every source frame of the
+ * first 2 s (ffmpeg directly, the working size; each frame detected and landmarked).
+ * Today's cue, nonPlanarMotion, comes from the same tracked frames.
+ *
+ * Clips: every bona fide and synthetic video of the corpus and liveness-more/
+ * (buildPresentations), and still photos turned into clips by makeStillClip: round r
+ * gives photo i the motion MOTIONS[(i + r) mod 6], so each round covers every photo once
+ * and every motion about equally (--rounds 6: all 612); --recaptures adds the recaptured
+ * pictures (every motion). Rows are cached in OUT_JSON (a clip already there is skipped).
+ * Prints per-class distributions, AUC bona fide vs still photos, the bona fide above 1.2 ×
+ * the still-photo maximum, a leave-one-source-out check of that rule, and the runtime.
+ *
+ *   nice -n 10 node --import tsx e2e/eval/cue-research/flow-motion-experiment.ts \
+ *     [OUT_JSON] [--rounds 2] [--full] [--recaptures] [--grid 10] [--only SUBSTRING]
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { loadConfig } from '../../../services/verifier/src/config/config.js';
+import { loadBundleManifest } from '../../../services/verifier/src/models/bundle-manifest.js';
+import { workingSize } from '../../../services/verifier/src/media/video/decode-frames.js';
+import { resolveBinary } from '../../../services/verifier/src/media/video/ffmpeg-binaries.js';
+import { loadVideo } from '../../../services/verifier/src/media/video/load-video.js';
+import type { RgbImage, VideoFrame } from '../../../services/verifier/src/media/types.js';
+import {
+  nonPlanarMotion,
+  percentile,
+} from '../../../services/verifier/src/pipeline/liveness/temporal-cues.js';
+import {
+  localObserver,
+  type FrameObserver,
+} from '../../../services/verifier/src/pipeline/observe-frame.js';
+import {
+  FaceTracker,
+  type FrameObservation,
+} from '../../../services/verifier/src/pipeline/track-face.js';
+import { interOcular } from '../../../services/verifier/src/vision/face.js';
+import { loadFaceModels } from '../../../services/verifier/src/vision/face-models.js';
+import {
+  fitHomography,
+  project,
+} from '../../../services/verifier/src/vision/geometry/homography.js';
+import type { Box, Point } from '../../../services/verifier/src/vision/geometry/types.js';
+import { scratchDir } from '../../support/media-tools.js';
+import { makeStillClip, MOTIONS, type Motion } from '../attack-clips.js';
+import { corpus } from '../corpus.js';
+import { buildPresentations } from '../liveness.js';
+
+const run = promisify(execFile);
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    rounds: { type: 'string', default: '2' },
+    full: { type: 'boolean', default: false },
+    recaptures: { type: 'boolean', default: false },
+    grid: { type: 'string', default: '10' },
+    only: { type: 'string' },
+  },
+});
+const outJson = positionals[0] ?? '/tmp/flow-motion.json';
+const GRID = Number(values.grid);
+/** Forward–backward error (px, working frame) above which a track is dropped. */
+const FB_MAX = 0.5;
+const LEVELS = 3;
+const HALF_WINDOW = 7;
+const MAX_ITERATIONS = 20;
+/** Fewer kept points than this: the pair is not measured. */
+const MIN_POINTS = 12;
+
+/** Per-clip figures of the flow cue over one decode. */
+interface FlowStats {
+  readonly pairs: number;
+  readonly p90: number;
+  readonly med3: number;
+  readonly median: number;
+  /** Mean share of grid points kept (forward–backward check and texture). */
+  readonly kept: number;
+}
+
+interface Row {
+  readonly id: string;
+  /** bona-fide | deepfake | still-photo | recapture */
+  readonly cls: string;
+  readonly repo: string;
+  readonly motion?: string;
+  readonly tracked: number;
+  /** The service would refuse the clip (too few usable frames): no cue. */
+  readonly refused?: string;
+  readonly landmark?: number;
+  readonly flow?: FlowStats;
+  readonly lag4?: FlowStats;
+  readonly full?: FlowStats;
+  readonly iod?: number;
+  /** Milliseconds of the flow step (luma, pyramids, tracking, fits) on the sampled frames. */
+  readonly flowMs?: number;
+  readonly fullMs?: number;
+}
+
+interface Clip {
+  readonly id: string;
+  readonly cls: string;
+  readonly repo: string;
+  readonly video?: string;
+  readonly picture?: string;
+  readonly motion?: Motion;
+}
+
+// ---------------------------------------------------------------- images and pyramids
+
+interface Plane {
+  readonly w: number;
+  readonly h: number;
+  readonly d: Float32Array;
+}
+
+function luma(img: RgbImage): Plane {
+  const d = new Float32Array(img.width * img.height);
+  const s = img.data;
+  for (let i = 0; i < d.length; i++)
+    d[i] = 0.299 * s[i * 3]! + 0.587 * s[i * 3 + 1]! + 0.114 * s[i * 3 + 2]!;
+  return { w: img.width, h: img.height, d };
+}
+
+/** Half size, after the 5-tap binomial blur (separable, edges clamped). */
+function down(p: Plane): Plane {
+  const { w, h, d } = p;
+  const k = [1 / 16, 4 / 16, 6 / 16, 4 / 16, 1 / 16];
+  const tmp = new Float32Array(w * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      let s = 0;
+      for (let j = -2; j <= 2; j++)
+        s += k[j + 2]! * d[y * w + Math.min(w - 1, Math.max(0, x + j))]!;
+      tmp[y * w + x] = s;
+    }
+  const w2 = Math.max(1, w >> 1),
+    h2 = Math.max(1, h >> 1);
+  const out = new Float32Array(w2 * h2);
+  for (let y = 0; y < h2; y++)
+    for (let x = 0; x < w2; x++) {
+      let s = 0;
+      for (let j = -2; j <= 2; j++)
+        s += k[j + 2]! * tmp[Math.min(h - 1, Math.max(0, 2 * y + j)) * w + 2 * x]!;
+      out[y * w2 + x] = s;
+    }
+  return { w: w2, h: h2, d: out };
+}
+
+function pyramid(img: RgbImage): Plane[] {
+  const levels = [luma(img)];
+  while (levels.length < LEVELS) levels.push(down(levels[levels.length - 1]!));
+  return levels;
+}
+
+function sample(p: Plane, x: number, y: number): number {
+  const cx = Math.min(p.w - 1.001, Math.max(0, x)),
+    cy = Math.min(p.h - 1.001, Math.max(0, y));
+  const x0 = Math.floor(cx),
+    y0 = Math.floor(cy);
+  const fx = cx - x0,
+    fy = cy - y0;
+  const i = y0 * p.w + x0;
+  return (
+    (1 - fy) * ((1 - fx) * p.d[i]! + fx * p.d[i + 1]!) +
+    fy * ((1 - fx) * p.d[i + p.w]! + fx * p.d[i + p.w + 1]!)
+  );
+}
+
+// ---------------------------------------------------------------- Lucas–Kanade
+
+const WIN = 2 * HALF_WINDOW + 1;
+
+/**
+ * Tracks `pt` (level-0 coordinates) of `a` into `b`, starting from displacement `guess`.
+ * Returns the point in `b` and the smallest eigenvalue of the level-0 structure tensor
+ * (per pixel), or undefined when the system is singular or the point leaves the frame.
+ */
+function track(
+  a: readonly Plane[],
+  b: readonly Plane[],
+  pt: Point,
+  guess: Point,
+): { p: Point; minEig: number } | undefined {
+  const tpl = new Float32Array(WIN * WIN);
+  const gx = new Float32Array(WIN * WIN);
+  const gy = new Float32Array(WIN * WIN);
+  let dx = guess.x / 2 ** (LEVELS - 1),
+    dy = guess.y / 2 ** (LEVELS - 1);
+  let minEig = 0;
+  for (let L = LEVELS - 1; L >= 0; L--) {
+    const A = a[L]!,
+      B = b[L]!;
+    const s = 2 ** L;
+    const px = pt.x / s,
+      py = pt.y / s;
+    let gxx = 0,
+      gxy = 0,
+      gyy = 0;
+    for (let j = 0; j < WIN; j++)
+      for (let i = 0; i < WIN; i++) {
+        const x = px + i - HALF_WINDOW,
+          y = py + j - HALF_WINDOW;
+        const k = j * WIN + i;
+        tpl[k] = sample(A, x, y);
+        const ix = (sample(A, x + 1, y) - sample(A, x - 1, y)) / 2;
+        const iy = (sample(A, x, y + 1) - sample(A, x, y - 1)) / 2;
+        gx[k] = ix;
+        gy[k] = iy;
+        gxx += ix * ix;
+        gxy += ix * iy;
+        gyy += iy * iy;
+      }
+    const det = gxx * gyy - gxy * gxy;
+    if (det < 1e-6) return undefined;
+    if (L === 0) {
+      const tr = (gxx + gyy) / 2;
+      minEig = (tr - Math.sqrt(Math.max(0, tr * tr - det))) / (WIN * WIN);
+    }
+    for (let it = 0; it < MAX_ITERATIONS; it++) {
+      let bx = 0,
+        by = 0;
+      for (let j = 0; j < WIN; j++)
+        for (let i = 0; i < WIN; i++) {
+          const k = j * WIN + i;
+          const e = tpl[k]! - sample(B, px + dx + i - HALF_WINDOW, py + dy + j - HALF_WINDOW);
+          bx += e * gx[k]!;
+          by += e * gy[k]!;
+        }
+      const ux = (gyy * bx - gxy * by) / det,
+        uy = (gxx * by - gxy * bx) / det;
+      dx += ux;
+      dy += uy;
+      if (ux * ux + uy * uy < 1e-4) break;
+    }
+    if (L > 0) {
+      dx *= 2;
+      dy *= 2;
+    }
+  }
+  const p = { x: pt.x + dx, y: pt.y + dy };
+  const P = a[0]!;
+  if (!(p.x >= 0 && p.y >= 0 && p.x <= P.w - 1 && p.y <= P.h - 1)) return undefined;
+  return { p, minEig };
+}
+
+const centre = (b: Box): Point => ({ x: (b.x1 + b.x2) / 2, y: (b.y1 + b.y2) / 2 });
+
+/** Residual RMS (px) of the grid's tracks between two frames after their best homography. */
+function pairResidual(
+  a: readonly Plane[],
+  b: readonly Plane[],
+  boxA: Box,
+  boxB: Box,
+): { rms: number; kept: number } | undefined {
+  const c = centre(boxA);
+  const hw = ((boxA.x2 - boxA.x1) * 0.8) / 2,
+    hh = ((boxA.y2 - boxA.y1) * 0.8) / 2;
+  const cb = centre(boxB);
+  const guess = { x: cb.x - c.x, y: cb.y - c.y };
+  const tracks: { from: Point; to: Point; minEig: number }[] = [];
+  for (let j = 0; j < GRID; j++)
+    for (let i = 0; i < GRID; i++) {
+      const from = {
+        x: c.x - hw + (2 * hw * (i + 0.5)) / GRID,
+        y: c.y - hh + (2 * hh * (j + 0.5)) / GRID,
+      };
+      const fwd = track(a, b, from, guess);
+      if (fwd === undefined) continue;
+      const back = track(b, a, fwd.p, { x: from.x - fwd.p.x, y: from.y - fwd.p.y });
+      if (back === undefined) continue;
+      if (Math.hypot(back.p.x - from.x, back.p.y - from.y) > FB_MAX) continue;
+      tracks.push({ from, to: fwd.p, minEig: fwd.minEig });
+    }
+  if (tracks.length === 0) return undefined;
+  const eigs = tracks.map((t) => t.minEig);
+  const floor = 0.05 * percentile(eigs, 0.9);
+  const kept = tracks.filter((t) => t.minEig >= floor);
+  if (kept.length < MIN_POINTS) return undefined;
+  const h = fitHomography(
+    kept.map((t) => t.from),
+    kept.map((t) => t.to),
+  );
+  let s = 0;
+  for (const t of kept) {
+    const q = project(h, t.from);
+    s += (q.x - t.to.x) ** 2 + (q.y - t.to.y) ** 2;
+  }
+  return { rms: Math.sqrt(s / kept.length), kept: kept.length / (GRID * GRID) };
+}
+
+/** A tracked frame: its face box, inter-ocular distance and picture. */
+interface Tracked {
+  readonly box: Box;
+  readonly iod: number;
+  readonly image: RgbImage;
+}
+
+/** Flow statistics over frame pairs `lag` tracked frames apart. */
+function flowStats(frames: readonly Tracked[], lag: number, cache: Map<RgbImage, Plane[]>) {
+  const pyr = (img: RgbImage): Plane[] => {
+    let p = cache.get(img);
+    if (p === undefined) {
+      p = pyramid(img);
+      cache.set(img, p);
+    }
+    return p;
+  };
+  const per: number[] = [];
+  const keptShare: number[] = [];
+  for (let t = lag; t < frames.length; t++) {
+    const fa = frames[t - lag]!,
+      fb = frames[t]!;
+    const r = pairResidual(pyr(fa.image), pyr(fb.image), fa.box, fb.box);
+    if (r === undefined) continue;
+    per.push(r.rms / ((fa.iod + fb.iod) / 2));
+    keptShare.push(r.kept);
+  }
+  if (per.length === 0) return undefined;
+  const med3: number[] = [];
+  for (let t = 0; t + 3 <= per.length; t++) med3.push(percentile(per.slice(t, t + 3), 0.5));
+  return {
+    pairs: per.length,
+    p90: percentile(per, 0.9),
+    med3: med3.length > 0 ? percentile(med3, 0.9) : NaN,
+    median: percentile(per, 0.5),
+    kept: keptShare.reduce((x, y) => x + y, 0) / keptShare.length,
+  };
+}
+
+// ---------------------------------------------------------------- models and decoding
+
+const dir = corpus.corpusDir();
+const config = loadConfig({ ...process.env });
+const models = await loadFaceModels(
+  await loadBundleManifest(config.modelBundleDir),
+  config.runtime,
+);
+const cal = models.bundle.manifest.calibration.liveness;
+const ffmpegPath = resolveBinary('ffmpeg', config.ffmpegPath).path;
+const local = localObserver(models);
+/** The service's detect and locate; describe reduced to what the motion cues read. */
+const observer: FrameObserver = {
+  detect: local.detect,
+  locate: local.locate,
+  describe: ({ face }) =>
+    Promise.resolve({
+      face,
+      eyes: { left: 1, right: 1 },
+      realScore: undefined,
+      sharpness: 0,
+      brightness: 0,
+      frontalness: 0,
+      iod: interOcular(face.landmarks),
+    }),
+};
+
+const usableOnly = (obs: readonly FrameObservation[]): FrameObservation[] =>
+  obs.filter((o) => o.iod >= cal.usableFace.minInterOcularPx);
+const asTracked = (obs: readonly FrameObservation[]): Tracked[] =>
+  obs.map((o) => ({ box: o.face.box, iod: o.iod, image: o.frame.image }));
+
+/** Every source frame of the first `seconds`, at the service's working size. */
+async function decodeFull(file: string, w0: number, h0: number, seconds: number) {
+  const { width, height } = workingSize(w0, h0, config.sampling.workingSide);
+  const { stdout } = await run(
+    ffmpegPath,
+    [
+      ...['-v', 'error', '-nostdin', '-fflags', '+genpts', '-i', file, '-t', String(seconds)],
+      ...['-an', '-vf', `scale=${width}:${height}:flags=area`, '-fps_mode', 'passthrough'],
+      ...['-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    ],
+    { encoding: 'buffer', maxBuffer: 1 << 29 },
+  );
+  const size = width * height * 3;
+  const out: VideoFrame[] = [];
+  for (let o = 0; o + size <= stdout.length; o += size)
+    out.push({
+      image: { width, height, data: new Uint8Array(stdout.subarray(o, o + size)) },
+      timestamp: out.length,
+    });
+  return out;
+}
+
+async function measure(clip: Clip, file: string): Promise<Row> {
+  const base = { id: clip.id, cls: clip.cls, repo: clip.repo, ...pick(clip) };
+  const tracker = new FaceTracker(observer);
+  const video = await loadVideo(await readFile(file), config.video, config.sampling, {
+    ffmpegPath: config.ffmpegPath,
+    ffprobePath: config.ffprobePath,
+    onFrame: (frame) => tracker.push(frame),
+    detectorSize: models.detector.inputSize,
+  });
+  const tracked = await tracker.done();
+  const usable = usableOnly(tracked);
+  if (video.tooShort || usable.length < cal.usableFace.minTrackedFrames)
+    return {
+      ...base,
+      tracked: usable.length,
+      refused: video.tooShort ? 'too short' : `${usable.length}/${tracked.length} usable`,
+    };
+  const landmark = nonPlanarMotion(usable, cal.motion.smoothingFrames);
+  const t0 = performance.now();
+  const cache = new Map<RgbImage, Plane[]>();
+  const frames = asTracked(usable);
+  const flow = flowStats(frames, 1, cache);
+  const flowMs = performance.now() - t0;
+  const lag4 = flowStats(frames, 4, cache);
+  cache.clear();
+  let full: FlowStats | undefined;
+  let fullMs: number | undefined;
+  if (values.full) {
+    const all = await decodeFull(file, video.info.width, video.info.height, 2);
+    const ft = new FaceTracker(observer);
+    for (const f of all) ft.push(f);
+    const fobs = usableOnly(await ft.done());
+    const t1 = performance.now();
+    full = flowStats(asTracked(fobs), 1, new Map());
+    fullMs = performance.now() - t1;
+  }
+  return {
+    ...base,
+    tracked: usable.length,
+    landmark,
+    iod: percentile(
+      usable.map((o) => o.iod),
+      0.5,
+    ),
+    flowMs,
+    ...(flow === undefined ? {} : { flow }),
+    ...(lag4 === undefined ? {} : { lag4 }),
+    ...(full === undefined ? {} : { full, fullMs }),
+  };
+}
+const pick = (c: Clip) => (c.motion === undefined ? {} : { motion: c.motion });
+
+// ---------------------------------------------------------------- the clips
+
+const manifest = [...corpus.readManifest(dir), ...corpus.readSubManifest('liveness-more', dir)];
+const presentations = buildPresentations(manifest, dir, { movingPerPhoto: 5 });
+const clips: Clip[] = [];
+for (const p of presentations)
+  if (p.video !== undefined && (p.species === 'bona-fide' || p.species === 'synthetic-video'))
+    clips.push({
+      id: p.id,
+      cls: p.species === 'bona-fide' ? 'bona-fide' : 'deepfake',
+      repo: p.repo,
+      video: p.video,
+    });
+const photos = [...new Set(presentations.filter((p) => p.species === 'still-photo'))];
+const pictures = [...new Map(photos.map((p) => [p.source, p])).values()];
+for (let r = 0; r < Number(values.rounds); r++)
+  pictures.forEach((p, i) => {
+    const motion = MOTIONS[(i + r) % MOTIONS.length]!;
+    clips.push({
+      id: `${p.source}#${motion}`,
+      cls: 'still-photo',
+      repo: p.repo,
+      picture: p.picture!,
+      motion,
+    });
+  });
+if (values.recaptures)
+  for (const p of presentations)
+    if (p.species === 'recapture-still')
+      clips.push({
+        id: p.id,
+        cls: 'recapture',
+        repo: p.repo,
+        picture: p.picture!,
+        motion: p.motion!,
+      });
+
+const rows = new Map<string, Row>();
+if (existsSync(outJson))
+  for (const r of JSON.parse(readFileSync(outJson, 'utf8')) as Row[]) rows.set(r.id, r);
+const todo = clips.filter(
+  (c) => !rows.has(c.id) && (values.only === undefined || c.id.includes(values.only)),
+);
+const scratch = await scratchDir();
+const prepare = (c: Clip, i: number): Promise<string> =>
+  c.video !== undefined
+    ? Promise.resolve(c.video)
+    : makeStillClip(c.picture!, c.motion!, scratch.dir, `f${i}`);
+let next = todo.length > 0 ? prepare(todo[0]!, 0) : undefined;
+for (const [i, clip] of todo.entries()) {
+  const t0 = performance.now();
+  let row: Row;
+  try {
+    const file = await next!;
+    next = i + 1 < todo.length ? prepare(todo[i + 1]!, i + 1) : undefined;
+    next?.catch(() => undefined);
+    row = await measure(clip, file);
+  } catch (err) {
+    row = { id: clip.id, cls: clip.cls, repo: clip.repo, tracked: 0, refused: String(err) };
+    next = i + 1 < todo.length ? prepare(todo[i + 1]!, i + 1) : undefined;
+  }
+  rows.set(clip.id, row);
+  await writeFile(outJson, JSON.stringify([...rows.values()], null, 1));
+  console.error(
+    `${i + 1}/${todo.length} ${clip.id}: landmark ${f4(row.landmark)} flow ${f4(row.flow?.p90)} ` +
+      `(${((performance.now() - t0) / 1000).toFixed(1)} s, flow ${Math.round(row.flowMs ?? 0)} ms)`,
+  );
+}
+await scratch.remove();
+await models.release();
+
+// ---------------------------------------------------------------- report
+
+function f4(v: number | undefined): string {
+  return v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(4);
+}
+const all = [...rows.values()].filter((r) => clips.some((c) => c.id === r.id));
+interface Measure {
+  readonly name: string;
+  readonly of: (r: Row) => number | undefined;
+}
+const measures: Measure[] = [
+  { name: 'landmark (today)', of: (r) => r.landmark },
+  { name: 'flow p90', of: (r) => r.flow?.p90 },
+  { name: 'flow med3 p90', of: (r) => r.flow?.med3 },
+  { name: 'flow median', of: (r) => r.flow?.median },
+  { name: 'flow lag4 p90', of: (r) => r.lag4?.p90 },
+  ...(values.full
+    ? [
+        { name: 'full-rate p90', of: (r: Row) => r.full?.p90 },
+        { name: 'full-rate med3', of: (r: Row) => r.full?.med3 },
+      ]
+    : []),
+];
+const valued = (m: Measure, cls: string) =>
+  all
+    .filter((r) => r.cls === cls)
+    .map((r) => ({ r, v: m.of(r) }))
+    .filter((x): x is { r: Row; v: number } => x.v !== undefined && Number.isFinite(x.v));
+const name = (r: Row) => `${path.basename(r.id)}`;
+const classes = ['bona-fide', 'still-photo', 'recapture', 'deepfake'];
+
+console.log('refused or unmeasured (no usable frames):');
+for (const r of all.filter((r) => r.refused !== undefined || r.flow === undefined))
+  console.log(`  ${r.cls} ${r.id}: ${r.refused ?? 'no flow pair'}`);
+
+console.log('\n1. distributions (IOD): n | min | median | p90 | max (clip)');
+for (const m of measures)
+  for (const cls of classes) {
+    const v = valued(m, cls).sort((a, b) => a.v - b.v);
+    if (v.length === 0) continue;
+    const max = v[v.length - 1]!;
+    console.log(
+      `${m.name} | ${cls} | ${v.length} | ${f4(v[0]!.v)} | ${f4(
+        percentile(
+          v.map((x) => x.v),
+          0.5,
+        ),
+      )} | ${f4(
+        percentile(
+          v.map((x) => x.v),
+          0.9,
+        ),
+      )} | ${f4(max.v)} (${name(max.r)}${max.r.motion === undefined ? '' : ''})`,
+    );
+  }
+
+function auc(pos: readonly number[], neg: readonly number[]): number {
+  let s = 0;
+  for (const p of pos) for (const n of neg) s += p > n ? 1 : p === n ? 0.5 : 0;
+  return s / (pos.length * neg.length);
+}
+console.log('\n2. separation: AUC bf vs still | still max ×1.2 | bf above | bf below (names)');
+for (const m of measures) {
+  const bf = valued(m, 'bona-fide');
+  const st = valued(m, 'still-photo');
+  if (bf.length === 0 || st.length === 0) continue;
+  const c = 1.2 * Math.max(...st.map((x) => x.v));
+  const below = bf.filter((x) => x.v <= c);
+  console.log(
+    `${m.name} | ${auc(
+      bf.map((x) => x.v),
+      st.map((x) => x.v),
+    ).toFixed(3)} | ${f4(c)} | ${bf.length - below.length}/${bf.length} | ${below
+      .map((x) => `${name(x.r)} ${f4(x.v)}`)
+      .join(', ')}`,
+  );
+}
+
+console.log(
+  "\n3. leave one source out: centre = 1.2 × max of the other sources' stills\n" +
+    'measure | held-out source | centre | bf below / n | stills above / n',
+);
+for (const m of measures) {
+  const bf = valued(m, 'bona-fide');
+  const st = valued(m, 'still-photo');
+  let bfBelow = 0,
+    bfN = 0,
+    stAbove = 0,
+    stN = 0;
+  for (const repo of [...new Set(bf.map((x) => x.r.repo))].sort()) {
+    const c = 1.2 * Math.max(...st.filter((x) => x.r.repo !== repo).map((x) => x.v));
+    const hb = bf.filter((x) => x.r.repo === repo);
+    const hs = st.filter((x) => x.r.repo === repo);
+    const b = hb.filter((x) => x.v <= c).length;
+    const s = hs.filter((x) => x.v > c).length;
+    bfBelow += b;
+    bfN += hb.length;
+    stAbove += s;
+    stN += hs.length;
+    console.log(`${m.name} | ${repo} | ${f4(c)} | ${b}/${hb.length} | ${s}/${hs.length}`);
+  }
+  console.log(`${m.name} | TOTAL | | ${bfBelow}/${bfN} | ${stAbove}/${stN}`);
+}
+
+console.log('\n4. deepfakes: value (landmark | flow p90 | flow med3 | lag4)');
+for (const r of all.filter((x) => x.cls === 'deepfake'))
+  console.log(
+    `${name(r)} | ${f4(r.landmark)} | ${f4(r.flow?.p90)} | ${f4(r.flow?.med3)} | ${f4(r.lag4?.p90)}`,
+  );
+
+console.log('\n5. per motion (still photos): n | flow p90 median | max | landmark median | max');
+for (const motion of MOTIONS) {
+  const rs = all.filter((r) => r.cls === 'still-photo' && r.motion === motion);
+  const fl = rs.flatMap((r) => (r.flow === undefined ? [] : [r.flow.p90]));
+  const lm = rs.flatMap((r) => (r.landmark === undefined ? [] : [r.landmark]));
+  console.log(
+    `${motion} | ${rs.length} | ${f4(percentile(fl, 0.5))} | ${f4(Math.max(...fl))} | ` +
+      `${f4(percentile(lm, 0.5))} | ${f4(Math.max(...lm))}`,
+  );
+}
+const ms = all.flatMap((r) => (r.flowMs === undefined ? [] : [r.flowMs]));
+const fms = all.flatMap((r) => (r.fullMs === undefined ? [] : [r.fullMs]));
+console.log(
+  `\n6. flow step (lag 1, sampled frames): median ${Math.round(percentile(ms, 0.5))} ms, ` +
+    `p90 ${Math.round(percentile(ms, 0.9))} ms per clip; full-rate 2 s: median ${
+      fms.length > 0 ? Math.round(percentile(fms, 0.5)) : '–'
+    } ms; grid ${GRID}×${GRID}`,
+);
