@@ -205,9 +205,12 @@ test('HPA mode leaves Deployment replicas to the HPA; other modes prune the HPA'
   const hpa = find<V2HorizontalPodAutoscaler>(hpaMode.apply, 'HorizontalPodAutoscaler', 'face');
   assert.equal(hpa.spec!.scaleTargetRef.name, 'face-stable');
   assert.equal(hpa.spec!.metrics![0]!.resource!.target.averageUtilization, 60);
+  // …but a new one starts at the HPA's minimum, not at 1 until the HPA first syncs.
+  assert.deepEqual(hpaMode.initialReplicas, { 'face-stable': 2 });
   const fixed = desiredState(input());
   assert.equal(find<V1Deployment>(fixed.apply, 'Deployment', 'face-stable').spec!.replicas, 4);
   assert.ok(fixed.prune.some((r) => r.kind === 'HorizontalPodAutoscaler'));
+  assert.deepEqual(fixed.initialReplicas, {});
 });
 
 test('a canary gets its own Deployment; without a route it shares the main Service', () => {

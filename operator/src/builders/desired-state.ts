@@ -38,6 +38,11 @@ export interface ObjectRef {
 export interface DesiredState {
   apply: KubeObject[];
   prune: ObjectRef[];
+  /**
+   * Replicas a Deployment of `apply` that leaves them to an HPA starts with, by its name: set
+   * once, when the operator creates it, so it does not run 1 pod until the HPA first syncs.
+   */
+  initialReplicas: Readonly<Record<string, number>>;
 }
 
 function asObject(value: object): KubeObject {
@@ -107,5 +112,7 @@ export function desiredState(input: DesiredInput): DesiredState {
     kind: 'HorizontalPodAutoscaler',
     name: service,
   });
-  return { apply, prune };
+  const initialReplicas: Record<string, number> =
+    hpa && input.stableModel ? { [deploymentName(service, 'stable')]: hpa.min } : {};
+  return { apply, prune, initialReplicas };
 }

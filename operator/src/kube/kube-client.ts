@@ -37,8 +37,12 @@ export interface KubeClient {
   create(type: ResourceType, object: KubeObject): Promise<KubeObject>;
   /** PUT; fails with 409 when metadata.resourceVersion is stale. */
   replace(type: ResourceType, object: KubeObject): Promise<KubeObject>;
-  /** Server-side apply of the fields in `object`, owned by the client's field manager. */
-  apply(type: ResourceType, object: KubeObject, options?: { force?: boolean }): Promise<KubeObject>;
+  /** Server-side apply of the fields in `object`, owned by the client's field manager (or `fieldManager`). */
+  apply(
+    type: ResourceType,
+    object: KubeObject,
+    options?: { force?: boolean; fieldManager?: string },
+  ): Promise<KubeObject>;
   /** Server-side apply on the status subresource. */
   applyStatus(type: ResourceType, object: KubeObject): Promise<KubeObject>;
   /** False when the object was already gone. */

@@ -198,10 +198,13 @@ export class RestKubeClient implements KubeClient {
   async apply(
     type: ResourceType,
     object: KubeObject,
-    options: { force?: boolean } = {},
+    options: { force?: boolean; fieldManager?: string } = {},
   ): Promise<KubeObject> {
     const path = this.objectPath(type, object.metadata.namespace ?? '', object.metadata.name);
-    const query = { fieldManager: this.fieldManager, ...(options.force ? { force: 'true' } : {}) };
+    const query = {
+      fieldManager: options.fieldManager ?? this.fieldManager,
+      ...(options.force ? { force: 'true' } : {}),
+    };
     return (await this.call({
       method: 'PATCH',
       path,

@@ -296,6 +296,39 @@ test('a conflicting manual edit of an owned field is reverted', async () => {
   );
 });
 
+test('an HPA-scaled Deployment starts at the HPA minimum and keeps what the HPA sets', async () => {
+  const autoscaling = { mode: 'hpa', min: 3, max: 6, cpuUtilization: 70 } as const;
+  await applyService('svc-hpa', spec('fm-a', { autoscaling }));
+  await serving('svc-hpa', 'fm-a');
+  const replicas = async () =>
+    (
+      (await env.user.get(Resources.Deployment, env.namespace, 'svc-hpa-stable'))?.spec as {
+        replicas?: number;
+      }
+    )?.replicas;
+  assert.equal(await replicas(), 3, 'created at the minimum, not at 1');
+  // The HPA scales through /scale; later applies of the operator leave its value alone.
+  await env.human.apply(
+    Resources.Deployment,
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'svc-hpa-stable', namespace: env.namespace },
+      spec: { replicas: 5 },
+    },
+    { force: true },
+  );
+  await applyService('svc-hpa', spec('fm-a', { autoscaling, env: [{ name: 'X', value: '1' }] }));
+  await waitFor(env, 'the operator to apply the change', async () => {
+    const d = await env.user.get(Resources.Deployment, env.namespace, 'svc-hpa-stable');
+    const container = (
+      d?.spec as { template: { spec: { containers: { env?: { name: string }[] }[] } } }
+    )?.template.spec.containers[0];
+    return container?.env?.some((e) => e.name === 'X') === true;
+  });
+  assert.equal(await replicas(), 5);
+});
+
 test("concurrency autoscaling follows the pods' in-flight requests", async () => {
   const autoscaling = {
     mode: 'concurrency' as const,
