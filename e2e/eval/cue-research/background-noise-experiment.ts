@@ -28,24 +28,23 @@
  *   nice -n 10 node --import tsx e2e/eval/cue-research/background-noise-experiment.ts \
  *     [OUT_JSON] [--photos 5] [--only SUBSTRING]
  */
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { loadConfig } from '../../../services/verifier/src/config/config.js';
 import { loadBundleManifest } from '../../../services/verifier/src/models/bundle-manifest.js';
 import { loadVideo } from '../../../services/verifier/src/media/video/load-video.js';
-import { workingSize } from '../../../services/verifier/src/media/video/decode-frames.js';
 import { resolveBinary } from '../../../services/verifier/src/media/video/ffmpeg-binaries.js';
 import type { RgbImage } from '../../../services/verifier/src/media/types.js';
 import type { Box } from '../../../services/verifier/src/vision/geometry/types.js';
 import { loadFaceModels } from '../../../services/verifier/src/vision/face-models.js';
 import { scratchDir, stillPhotoVideo } from '../../support/media-tools.js';
 import { corpus } from '../corpus.js';
+import { rocAuc } from '../metrics.js';
 import { buildPresentations } from '../liveness.js';
+import { decodeSourceFrames, lumaPlane } from './source-frames.js';
 
-const run = promisify(execFile);
 const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: { photos: { type: 'string', default: '5' }, only: { type: 'string' } },
@@ -89,14 +88,6 @@ interface Clip {
 }
 
 // ---------------------------------------------------------------- pixel statistics
-
-const luma = (img: RgbImage): Float32Array => {
-  const out = new Float32Array(img.width * img.height);
-  const d = img.data;
-  for (let i = 0; i < out.length; i++)
-    out[i] = 0.299 * d[i * 3]! + 0.587 * d[i * 3 + 1]! + 0.114 * d[i * 3 + 2]!;
-  return out;
-};
 
 const scaleBox = (b: Box, k: number): Box => {
   const cx = (b.x1 + b.x2) / 2,
@@ -224,7 +215,7 @@ async function measure(images: readonly RgbImage[]): Promise<Stats | undefined> 
   for (const img of images) {
     previous = await faceBox(img, previous);
     boxes.push(previous);
-    lum.push(luma(img));
+    lum.push(lumaPlane(img));
   }
   const per: PairStats[] = [];
   let duplicates = 0;
@@ -251,30 +242,6 @@ async function measure(images: readonly RgbImage[]): Promise<Stats | undefined> 
     faceBg: m('faceBg'),
     seam: m('seam'),
   };
-}
-
-/** Every source frame of the first `seconds`, at the service's working size, no resampling. */
-async function decodeFull(
-  file: string,
-  w0: number,
-  h0: number,
-  seconds: number,
-): Promise<RgbImage[]> {
-  const { width, height } = workingSize(w0, h0, config.sampling.workingSide);
-  const { stdout } = await run(
-    ffmpegPath,
-    [
-      ...['-v', 'error', '-nostdin', '-fflags', '+genpts', '-i', file, '-t', String(seconds)],
-      ...['-an', '-vf', `scale=${width}:${height}:flags=area`, '-fps_mode', 'passthrough'],
-      ...['-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
-    ],
-    { encoding: 'buffer', maxBuffer: 1 << 29 },
-  );
-  const size = width * height * 3;
-  const out: RgbImage[] = [];
-  for (let o = 0; o + size <= stdout.length; o += size)
-    out.push({ width, height, data: new Uint8Array(stdout.subarray(o, o + size)) });
-  return out;
 }
 
 // ---------------------------------------------------------------- the clips
@@ -322,7 +289,9 @@ for (const [i, clip] of clips.entries()) {
     });
     const { info } = loaded;
     const sampled = await measure(loaded.frames.map((f) => f.image));
-    const full = await measure(await decodeFull(file, info.width, info.height, 2));
+    const full = await measure(
+      await decodeSourceFrames(ffmpegPath, file, info, config.sampling.workingSide, 2),
+    );
     rows.set(clip.id, {
       id: clip.id,
       cls: clip.cls,
@@ -401,12 +370,6 @@ const family = (repo: string): string =>
 const heldWith = (fam: string, repo: string): boolean =>
   family(repo) === fam || (fam === 'SadTalker' && /video-retalking/.test(repo));
 
-function auc(pos: number[], neg: number[]): number {
-  let s = 0;
-  for (const p of pos) for (const n of neg) s += p > n ? 1 : p === n ? 0.5 : 0;
-  return s / (pos.length * neg.length);
-}
-
 console.log('\nmeasure | AUC bf vs df | bf "most fake" (max) | df "least fake" (min) | replay AUC');
 const valued = (m: Measure, cls: string) =>
   all
@@ -421,14 +384,14 @@ for (const m of measures) {
   const bfMax = bf.reduce((a, b) => (b.v > a.v ? b : a));
   const dfMin = df.reduce((a, b) => (b.v < a.v ? b : a));
   console.log(
-    `${m.name} | ${auc(
+    `${m.name} | ${rocAuc(
       df.map((x) => x.v),
       bf.map((x) => x.v),
     ).toFixed(
       3,
     )} | ${f2(bfMax.v)} (${path.basename(bfMax.r.id)}) | ${f2(dfMin.v)} (${path.basename(dfMin.r.id)}) | ${
       rp.length > 0
-        ? auc(
+        ? rocAuc(
             rp.map((x) => x.v),
             bf.map((x) => x.v),
           ).toFixed(2)

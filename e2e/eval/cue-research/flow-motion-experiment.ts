@@ -33,17 +33,15 @@
  *   nice -n 10 node --import tsx e2e/eval/cue-research/flow-motion-experiment.ts \
  *     [OUT_JSON] [--rounds 2] [--full] [--recaptures] [--grid 10] [--only SUBSTRING]
  */
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { loadConfig } from '../../../services/verifier/src/config/config.js';
 import { loadBundleManifest } from '../../../services/verifier/src/models/bundle-manifest.js';
-import { workingSize } from '../../../services/verifier/src/media/video/decode-frames.js';
 import { resolveBinary } from '../../../services/verifier/src/media/video/ffmpeg-binaries.js';
 import { loadVideo } from '../../../services/verifier/src/media/video/load-video.js';
-import type { RgbImage, VideoFrame } from '../../../services/verifier/src/media/types.js';
+import type { RgbImage } from '../../../services/verifier/src/media/types.js';
 import {
   nonPlanarMotion,
   percentile,
@@ -66,9 +64,10 @@ import type { Box, Point } from '../../../services/verifier/src/vision/geometry/
 import { scratchDir } from '../../support/media-tools.js';
 import { makeStillClip, MOTIONS, type Motion } from '../attack-clips.js';
 import { corpus } from '../corpus.js';
+import { rocAuc } from '../metrics.js';
 import { buildPresentations } from '../liveness.js';
+import { decodeSourceFrames, lumaPlane } from './source-frames.js';
 
-const run = promisify(execFile);
 const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: {
@@ -135,13 +134,7 @@ interface Plane {
   readonly d: Float32Array;
 }
 
-function luma(img: RgbImage): Plane {
-  const d = new Float32Array(img.width * img.height);
-  const s = img.data;
-  for (let i = 0; i < d.length; i++)
-    d[i] = 0.299 * s[i * 3]! + 0.587 * s[i * 3 + 1]! + 0.114 * s[i * 3 + 2]!;
-  return { w: img.width, h: img.height, d };
-}
+const lumaOf = (img: RgbImage): Plane => ({ w: img.width, h: img.height, d: lumaPlane(img) });
 
 /** Half size, after the 5-tap binomial blur (separable, edges clamped). */
 function down(p: Plane): Plane {
@@ -169,7 +162,7 @@ function down(p: Plane): Plane {
 }
 
 function pyramid(img: RgbImage): Plane[] {
-  const levels = [luma(img)];
+  const levels = [lumaOf(img)];
   while (levels.length < LEVELS) levels.push(down(levels[levels.length - 1]!));
   return levels;
 }
@@ -381,28 +374,6 @@ const usableOnly = (obs: readonly FrameObservation[]): FrameObservation[] =>
 const asTracked = (obs: readonly FrameObservation[]): Tracked[] =>
   obs.map((o) => ({ box: o.face.box, iod: o.iod, image: o.frame.image }));
 
-/** Every source frame of the first `seconds`, at the service's working size. */
-async function decodeFull(file: string, w0: number, h0: number, seconds: number) {
-  const { width, height } = workingSize(w0, h0, config.sampling.workingSide);
-  const { stdout } = await run(
-    ffmpegPath,
-    [
-      ...['-v', 'error', '-nostdin', '-fflags', '+genpts', '-i', file, '-t', String(seconds)],
-      ...['-an', '-vf', `scale=${width}:${height}:flags=area`, '-fps_mode', 'passthrough'],
-      ...['-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
-    ],
-    { encoding: 'buffer', maxBuffer: 1 << 29 },
-  );
-  const size = width * height * 3;
-  const out: VideoFrame[] = [];
-  for (let o = 0; o + size <= stdout.length; o += size)
-    out.push({
-      image: { width, height, data: new Uint8Array(stdout.subarray(o, o + size)) },
-      timestamp: out.length,
-    });
-  return out;
-}
-
 async function measure(clip: Clip, file: string): Promise<Row> {
   const base = { id: clip.id, cls: clip.cls, repo: clip.repo, ...pick(clip) };
   const tracker = new FaceTracker(observer);
@@ -431,9 +402,15 @@ async function measure(clip: Clip, file: string): Promise<Row> {
   let full: FlowStats | undefined;
   let fullMs: number | undefined;
   if (values.full) {
-    const all = await decodeFull(file, video.info.width, video.info.height, 2);
+    const all = await decodeSourceFrames(
+      ffmpegPath,
+      file,
+      video.info,
+      config.sampling.workingSide,
+      2,
+    );
     const ft = new FaceTracker(observer);
-    for (const f of all) ft.push(f);
+    for (const [k, image] of all.entries()) ft.push({ image, timestamp: k });
     const fobs = usableOnly(await ft.done());
     const t1 = performance.now();
     full = flowStats(asTracked(fobs), 1, new Map());
@@ -582,11 +559,6 @@ for (const m of measures)
     );
   }
 
-function auc(pos: readonly number[], neg: readonly number[]): number {
-  let s = 0;
-  for (const p of pos) for (const n of neg) s += p > n ? 1 : p === n ? 0.5 : 0;
-  return s / (pos.length * neg.length);
-}
 console.log('\n2. separation: AUC bf vs still | still max ×1.2 | bf above | bf below (names)');
 for (const m of measures) {
   const bf = valued(m, 'bona-fide');
@@ -595,7 +567,7 @@ for (const m of measures) {
   const c = 1.2 * Math.max(...st.map((x) => x.v));
   const below = bf.filter((x) => x.v <= c);
   console.log(
-    `${m.name} | ${auc(
+    `${m.name} | ${rocAuc(
       bf.map((x) => x.v),
       st.map((x) => x.v),
     ).toFixed(3)} | ${f4(c)} | ${bf.length - below.length}/${bf.length} | ${below
