@@ -31,6 +31,7 @@ test('every object the builders produce is valid against its Kubernetes schema',
     stableReplicas: 3,
     canaryReplicas: 1,
     canaryWeight: 25,
+    stableDeploymentExists: false,
     settings: { fetcherImage: 'curlimages/curl:8.11.1' },
   });
   for (const object of apply) await validateObject(object);

@@ -24,6 +24,7 @@ function input(
     stableReplicas: 4,
     canaryReplicas: 0,
     canaryWeight: 0,
+    stableDeploymentExists: false,
     settings: { fetcherImage: 'curlimages/curl:8.11.1' },
     ...extra,
   };

@@ -24,6 +24,8 @@ export interface DesiredInput {
   canaryReplicas: number;
   /** Route weight for the canary; only used when an HTTPRoute is configured. */
   canaryWeight: number;
+  /** The stable Deployment exists already (observed before this reconcile applies). */
+  stableDeploymentExists: boolean;
   settings: OperatorSettings;
 }
 
@@ -39,8 +41,8 @@ export interface DesiredState {
   apply: KubeObject[];
   prune: ObjectRef[];
   /**
-   * Replicas a Deployment of `apply` that leaves them to an HPA starts with, by its name: set
-   * once, when the operator creates it, so it does not run 1 pod until the HPA first syncs.
+   * Replicas a Deployment of `apply` that this apply creates and leaves to an HPA starts
+   * with, by its name, so that it does not run 1 pod until the HPA first syncs.
    */
   initialReplicas: Readonly<Record<string, number>>;
 }
@@ -113,6 +115,8 @@ export function desiredState(input: DesiredInput): DesiredState {
     name: service,
   });
   const initialReplicas: Record<string, number> =
-    hpa && input.stableModel ? { [deploymentName(service, 'stable')]: hpa.min } : {};
+    hpa && input.stableModel && !input.stableDeploymentExists
+      ? { [deploymentName(service, 'stable')]: hpa.min }
+      : {};
   return { apply, prune, initialReplicas };
 }

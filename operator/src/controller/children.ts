@@ -25,11 +25,8 @@ export async function applyChildren(
     const type = typeOf(object.apiVersion, object.kind);
     const initial =
       object.kind === 'Deployment' ? desired.initialReplicas[object.metadata.name] : undefined;
-    const isNew =
-      initial !== undefined &&
-      (await client.get(type, namespace, object.metadata.name)) === undefined;
     await client.apply(type, object, { force: true });
-    if (isNew) {
+    if (initial !== undefined) {
       const { apiVersion, kind, metadata } = object;
       await client.apply(
         type,

@@ -209,6 +209,7 @@ export class VerificationServiceReconciler {
           stableReplicas: split.stableReplicas,
           canaryReplicas: split.canaryReplicas,
           canaryWeight: split.canaryPercent,
+          stableDeploymentExists: stable.exists,
           settings: this.deps.settings,
         });
         await applyChildren(
