@@ -9,6 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { KubeObject } from '../../src/api/object-meta.js';
 import type {
@@ -145,6 +146,8 @@ after(async () => {
     // Already uninstalled.
   }
   await deleteTestNamespace(admin, env.namespace);
+  // It holds the operator account's token.
+  if (operatorKubeconfig) rmSync(operatorKubeconfig, { force: true });
 });
 
 async function vs(name: string): Promise<VerificationService | undefined> {
