@@ -47,20 +47,31 @@ test('the fit puts the motion centre above every training still attack, with its
 });
 
 test('the attack-model centre sits one width below the bona fide tail', () => {
-  const fit = (scores: number[]) =>
+  const probability = {
+    ...base,
+    presentationAttack: { centre: 0.3, width: 0.08, scale: 'probability' as const, trim: 0.1 },
+  };
+  const logOdds = {
+    ...base,
+    presentationAttack: { centre: 0.01, width: 1, scale: 'logit' as const, trim: 0.1 },
+  };
+  const fit = (scores: number[], on = probability) =>
     fitLivenessCalibration(
       [
         ...scores.map((p, i) => row(`v${i}`, 'a', 'bona-fide', 0.03, p)),
         row('r1', 'b', 'recapture-still', 0.003, 0.1),
         row('r2', 'b', 'replay-video', 0.03, 0.6),
       ],
-      base,
+      on,
     ).presentationAttack.centre;
-  const width = base.presentationAttack.width;
+  const width = probability.presentationAttack.width;
   // One far outlier among many: it lies beyond 3 SD of the rest, so the tail is that score.
   const outlier = [...Array<number>(10).fill(0.99), 0.2];
   assert.equal(bonaFideTail(outlier), 0.2);
   assert.ok(Math.abs(fit(outlier) - (0.2 - width)) < 1e-12);
+  // On the log-odds, one width below is the odds divided by e.
+  const odds = (p: number) => p / (1 - p);
+  assert.ok(Math.abs(odds(fit(outlier, logOdds)) - odds(0.2) / Math.E) < 1e-12);
   // Spread scores: 3 SD below the logit mean is below the lowest score, and the centre follows.
   const spread = [0.999, 0.99, 0.97, 0.9, 0.6];
   const logits = spread.map((p) => Math.log(p / (1 - p)));
@@ -69,9 +80,10 @@ test('the attack-model centre sits one width below the bona fide tail', () => {
   const tail = 1 / (1 + Math.exp(-(mean - PA_TAIL_SD * sd)));
   assert.ok(tail < 0.6);
   assert.ok(Math.abs(fit(spread) - Math.max(0, tail - width)) < 1e-12);
-  // Never below 0, and with one video its score is the tail.
+  // In probability never below 0; on the log-odds a low tail still gives a gate above 0.
   assert.equal(bonaFideTail([0.7]), 0.7);
   assert.equal(fit([0.9, 0.02]), 0);
+  assert.ok(fit([0.9, 0.02], logOdds) > 0 && fit([0.9, 0.02], logOdds) < 0.02);
 });
 
 test('repositories that share a person or a generator family are one held-out group', () => {

@@ -51,7 +51,8 @@ const STILL_ATTACKS: readonly Species[] = ['still-photo', 'recapture-still'];
  *    times MOTION_MARGIN, so none of the training still attacks gets motion evidence;
  *  - blink depth: `base`'s, raised above any still attack's (a still picture never blinks);
  *  - presentation-attack centre: one curve width below the bona fide videos' lower tail,
- *    so that no bona fide video is rejected by this cue (its evidence ≥ 0.73). The tail is
+ *    on the scale the bundle draws that curve on (probability or log-odds), so that no
+ *    bona fide video is rejected by this cue (its evidence ≥ 0.73). The tail is
  *    the lower of the lowest training score and PA_TAIL_SD standard deviations below the
  *    mean, in logit space: a sample's minimum is where the next source's people fall below
  *    (held out, LivePortrait moved it from 0.26 to 0.67 and two of its people were
@@ -92,14 +93,20 @@ export function fitLivenessCalibration(
     },
     presentationAttack: {
       ...base.presentationAttack,
-      centre: Math.max(
-        0,
+      centre:
         bonaFide.length > 0
-          ? bonaFideTail(bonaFide.map((c) => c.presentationAttack)) - base.presentationAttack.width
+          ? oneWidthBelow(bonaFideTail(bonaFide.map((c) => c.presentationAttack)), base)
           : base.presentationAttack.centre,
-      ),
     },
   };
+}
+
+/** One curve width below `score`, on the scale the bundle draws the attack curve on. */
+function oneWidthBelow(score: number, base: LivenessCalibration): number {
+  const { width, scale } = base.presentationAttack;
+  if (scale === 'probability') return Math.max(0, score - width);
+  const p = Math.min(1 - 1e-6, Math.max(1e-6, score));
+  return 1 / (1 + Math.exp(-(Math.log(p / (1 - p)) - width)));
 }
 
 /** Standard deviations below the bona fide mean (logit space) where their tail is taken. */

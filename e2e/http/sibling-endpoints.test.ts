@@ -55,7 +55,7 @@ describe('sibling endpoints on the corpus', () => {
       'jpeg',
     );
     assert.equal(typeof live.json.image_timestamp, 'number');
-    assert.equal(live.headers['x-model-version'], 'faceplugin-dlib@1.2.0');
+    assert.equal(live.headers['x-model-version'], 'faceplugin-dlib@1.3.0');
   });
 
   test(

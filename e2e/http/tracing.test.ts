@@ -98,7 +98,7 @@ describe('OpenTelemetry traces', () => {
     assert.equal(attr(server, 'http.response.status_code'), 200);
     assert.equal(attr(server, 'silentid.code'), 1000);
     assert.equal(attr(server, 'silentid.request_id'), 'trace-test-1');
-    assert.equal(attr(server, 'silentid.model_version'), 'faceplugin-dlib@1.2.0');
+    assert.equal(attr(server, 'silentid.model_version'), 'faceplugin-dlib@1.3.0');
 
     const resource = received[0]!.resourceSpans[0]!.resource;
     assert.equal(attr(resource, 'service.name'), 'silentid-test');

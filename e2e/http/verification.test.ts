@@ -77,7 +77,7 @@ describe('verification endpoint on the corpus (live people, real attacks, real p
         String(r.headers['server-timing']),
         /decrypt;dur=.*decode;dur=.*liveness;dur=.*total;dur=/,
       );
-      assert.equal(r.headers['x-model-version'], 'faceplugin-dlib@1.2.0');
+      assert.equal(r.headers['x-model-version'], 'faceplugin-dlib@1.3.0');
       assert.equal(r.headers['x-request-id'], r.json.request_id);
     },
   );
@@ -105,6 +105,28 @@ describe('verification endpoint on the corpus (live people, real attacks, real p
     assert.equal(r.json.passed, false, JSON.stringify(r.json));
     assert.equal(r.json.liveness_status, 'hack');
   });
+
+  test(
+    'a replay held by hand moves like a live face; the attack model rejects it',
+    { skip: corpusSkip },
+    async () => {
+      // The replay that faceplugin's demo attack model passed (0.53): the hand's sway and
+      // the person's blinks on screen pass motion, so only direct-view evidence can
+      // reject it (bundle 1.3.0, decision 0026).
+      const r = await verify(
+        await read(OTHER_PERSON),
+        await read(
+          'liveness-extra/videos/Manikantha-M__Face-Liveness-detection-using-Deeplearning-and-OpenCV__fake.mp4',
+        ),
+        { return_details: 'true' },
+      );
+      assert.equal(r.json.passed, false, JSON.stringify(r.json));
+      assert.equal(r.json.liveness_status, 'hack');
+      const d = r.json.liveness_details as { decided_by: string; hints: string[] };
+      assert.equal(d.decided_by, 'presentation_attack', JSON.stringify(d));
+      assert.deepEqual(d.hints, ['not_direct'], JSON.stringify(d));
+    },
+  );
 
   test('a photo with no face is 4000', { skip: corpusSkip }, async () => {
     const noFace = (await readFile(corpusFile('MANIFEST.tsv'), 'utf8'))

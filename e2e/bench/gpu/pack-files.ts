@@ -6,7 +6,7 @@
  *
  * Packages: the production dependency closure of the verifier and the client, plus tsx
  * (the bench runs from source). Where a package is only a store of model weights, only
- * the weights the default bundle reads are taken (models/faceplugin-dlib/1.2.0/bundle.yaml);
+ * the weights the default bundle reads are taken (models/faceplugin-dlib/1.3.0/bundle.yaml);
  * their own dependencies (TF.js, onnxruntime-web, webpack…) are never loaded by the service.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';

@@ -100,7 +100,7 @@ const NEXT_MODEL = [
   '--set',
   'defaultService.model.builtin.version=1.0.0',
 ];
-const FIRST_MODEL = 'faceplugin-dlib-1-2-0';
+const FIRST_MODEL = 'faceplugin-dlib-1-3-0';
 /** A remote FaceModel whose archive fails its sha256 check. */
 const BAD_MODEL = 'tampered-2-0-0';
 
@@ -184,7 +184,7 @@ test(
       log: (message) => operatorLog.push(message),
     });
     const served = await servingModel(SERVICE, FIRST_MODEL);
-    assert.equal(served.status?.stableVersion, '1.2.0');
+    assert.equal(served.status?.stableVersion, '1.3.0');
     const model = await admin.get(Resources.FaceModel, env.namespace, FIRST_MODEL);
     assert.equal(
       (model?.status as { conditions: Array<{ type: string; status: string }> }).conditions.find(
@@ -327,7 +327,7 @@ test(
     // 8 s steps are re-analysed every 2 s while the canary has no traffic.
     const slow = { steps: [50], pauseSeconds: 8 };
     const intervalSeconds = 2;
-    metrics.set('idle', 'stable', '1.2.0', { ...healthy, inflight: 0 });
+    metrics.set('idle', 'stable', '1.3.0', { ...healthy, inflight: 0 });
     await apply('idle', spec(FIRST_MODEL, slow));
     await apply('waiting', spec(FIRST_MODEL, slow));
     await servingModel('idle', FIRST_MODEL);
@@ -372,7 +372,7 @@ test(
   'helm upgrade rolls the default service out to the next model; helm rollback brings the first back',
   { skip },
   async () => {
-    metrics.set(SERVICE, 'stable', '1.2.0', healthy);
+    metrics.set(SERVICE, 'stable', '1.3.0', healthy);
     metrics.set(SERVICE, 'canary', '1.0.0', healthy);
     helmIn(['upgrade', RELEASE, CHART, ...FAST_ROLLOUT, ...NEXT_MODEL]);
     await waitFor(env, 'the canary of the next model', async () => {
@@ -383,7 +383,7 @@ test(
     assert.equal(promoted.status?.rollout?.phase, 'Promoted');
     assert.equal(promoted.status?.rollout?.lastAnalysis?.verdict, 'Pass');
     metrics.set(SERVICE, 'stable', '1.0.0', healthy);
-    metrics.set(SERVICE, 'canary', '1.2.0', healthy);
+    metrics.set(SERVICE, 'canary', '1.3.0', healthy);
     helmIn(['rollback', RELEASE, '1']);
     const back = await servingModel(SERVICE, FIRST_MODEL);
     assert.equal(back.status?.rollout?.phase, 'Promoted');

@@ -56,7 +56,7 @@ const envSchema = z
     // The demo page at /demo: `auto` serves it only with the built-in dev key (decision 0022).
     SILENTID_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
 
-    MODEL_BUNDLE_DIR: z.string().default(path.join(repoRoot, 'models/faceplugin-dlib/1.2.0')),
+    MODEL_BUNDLE_DIR: z.string().default(path.join(repoRoot, 'models/faceplugin-dlib/1.3.0')),
     ORT_EXECUTION_PROVIDER: z.enum(EXECUTION_PROVIDERS).default('cpu'),
     ORT_PROVIDER_FALLBACK: z.enum(['true', 'false']).default('true'),
     ORT_INTRA_OP_THREADS: int(1, 1, 256),

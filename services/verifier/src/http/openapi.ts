@@ -82,7 +82,7 @@ const header = (description: string) => ({ description, schema: { type: 'string'
 const REQUEST_ID = header('The request id; an incoming sane X-Request-Id is kept');
 const API_HEADERS = {
   'X-Request-Id': REQUEST_ID,
-  'X-Model-Version': header('The model bundle that answered, e.g. faceplugin-dlib@1.2.0'),
+  'X-Model-Version': header('The model bundle that answered, e.g. faceplugin-dlib@1.3.0'),
   'Server-Timing': header(
     'Per-stage durations in ms: decrypt, decode, detect, liveness, embed, total',
   ),

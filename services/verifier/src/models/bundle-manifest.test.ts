@@ -15,7 +15,7 @@ const builtin = loadConfig({}).modelBundleDir;
 
 test('the built-in bundle parses, resolves its npm files and matches its checksums', async () => {
   const b = await loadBundleManifest(builtin);
-  assert.equal(b.id, 'faceplugin-dlib@1.2.0');
+  assert.equal(b.id, 'faceplugin-dlib@1.3.0');
   assert.match(b.files.detector, /faceplugin-face-recognition-js\/model\/fr_detect\.onnx$/);
   await verifyChecksums(b);
 });
@@ -27,6 +27,7 @@ test('a checksum mismatch or a malformed manifest refuses to load', async (t) =>
   const pkgDir = path.dirname(path.dirname(real.files.detector));
   // A user bundle: the same files named by path, one checksum wrong.
   const text = (await readFile(path.join(builtin, 'bundle.yaml'), 'utf8'))
+    .replace(/\{ file: ([^ ]+) \}/g, (_m, rel: string) => `{ file: ${path.resolve(builtin, rel)} }`)
     .replace(
       /\{ npm: faceplugin-face-recognition-js, path: (model\/[a-z_]+\.onnx) \}/g,
       (_m, rel: string) => `{ file: ${path.join(pkgDir, rel)} }`,
@@ -56,11 +57,13 @@ test('the descriptor is checked on the model built from its weights', async (t) 
   assert.match(real.files.descriptor ?? '', /face_recognition_model-weights_manifest\.json$/);
   const model = await descriptorModel(real);
   assert.ok(model !== undefined && model.length > 20e6);
-  const text = (await readFile(path.join(builtin, 'bundle.yaml'), 'utf8')).replace(
-    /\{ npm: ([^,]+), path: ([^ ]+) \}/g,
-    (_m, pkg: string, rel: string) =>
-      `{ file: ${path.join(path.dirname(require.resolve(`${pkg.replace(/'/g, '')}/package.json`)), rel)} }`,
-  );
+  const text = (await readFile(path.join(builtin, 'bundle.yaml'), 'utf8'))
+    .replace(/\{ file: ([^ ]+) \}/g, (_m, rel: string) => `{ file: ${path.resolve(builtin, rel)} }`)
+    .replace(
+      /\{ npm: ([^,]+), path: ([^ ]+) \}/g,
+      (_m, pkg: string, rel: string) =>
+        `{ file: ${path.join(path.dirname(require.resolve(`${pkg.replace(/'/g, '')}/package.json`)), rel)} }`,
+    );
   await writeFile(
     path.join(dir, 'bundle.yaml'),
     text.replace(real.manifest.components.descriptor!.sha256, 'a'.repeat(64)),

@@ -83,7 +83,14 @@ const livenessCalibration = z
       .object({
         /** Trimmed mean "real" probability at which direct-view evidence is 0.5. */
         centre: unit,
+        /** In probability, or with `scale: logit` in log-odds. */
         width: positive,
+        /**
+         * Where the curve is drawn. A sharp model's scores crowd against 0 and 1, where a
+         * width in probability cannot tell a replay's 0.004 from a live face's 0.03: its
+         * bundle draws the curve on the log-odds (docs/decisions/0026).
+         */
+        scale: z.enum(['probability', 'logit']).default('probability'),
         /** Share of frames trimmed at each end before averaging. */
         trim: z.number().min(0).max(0.45),
       })
@@ -110,6 +117,12 @@ const livenessCalibration = z
 
 export type LivenessCalibration = z.infer<typeof livenessCalibration>;
 
+const presentationAttack = component(
+  'presentation-attack',
+  z.object({ logits: z.string() }).strict(),
+  z.object({ cropScale: z.number().positive(), realClass: z.number().int().min(0) }).strict(),
+);
+
 const manifestSchema = z
   .object({
     apiVersion: z.literal('silentid.dev/v1alpha1'),
@@ -135,13 +148,13 @@ const manifestSchema = z
           z.object({ embedding: z.string() }).strict(),
           z.object({}).strict().default({}),
         ),
-        liveness: component(
-          'presentation-attack',
-          z.object({ logits: z.string() }).strict(),
-          z
-            .object({ cropScale: z.number().positive(), realClass: z.number().int().min(0) })
-            .strict(),
-        ),
+        liveness: presentationAttack,
+        /**
+         * Optional second presentation-attack model, on its own crop: a frame's "real"
+         * score is the mean of both models' (minivision's ensemble of a 2.7× and a 4×
+         * crop, docs/decisions/0026).
+         */
+        livenessWide: presentationAttack.optional(),
         eyes: component(
           'eye-state',
           z.object({ logits: z.string() }).strict(),
@@ -202,14 +215,15 @@ const manifestSchema = z
 export type BundleManifest = z.infer<typeof manifestSchema>;
 export type ComponentName = keyof BundleManifest['components'];
 export type InputSpec = z.infer<typeof input>;
+type OptionalComponent = 'descriptor' | 'livenessWide';
 
 /** A manifest whose component files have been located (not yet verified). */
 export interface ResolvedBundle {
   readonly manifest: BundleManifest;
   readonly dir: string;
   /** Absolute file path of each component the bundle has. */
-  readonly files: Readonly<Record<Exclude<ComponentName, 'descriptor'>, string>> & {
-    readonly descriptor?: string;
+  readonly files: Readonly<Record<Exclude<ComponentName, OptionalComponent>, string>> & {
+    readonly [C in OptionalComponent]?: string;
   };
   /** `name@version`, as reported in X-Model-Version, /readyz and metric labels. */
   readonly id: string;

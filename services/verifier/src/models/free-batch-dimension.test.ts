@@ -19,9 +19,9 @@ const BATCH = 3;
 const options = { intraOpNumThreads: 1, executionProviders: ['cpu'] };
 
 const graphs: [string, () => Promise<Uint8Array>][] = [
-  ...(['detector', 'landmarks', 'embedder', 'liveness', 'eyes'] as const).map(
+  ...(['detector', 'landmarks', 'embedder', 'liveness', 'livenessWide', 'eyes'] as const).map(
     (name) =>
-      [name, async () => new Uint8Array(await readFile(bundle.files[name]))] as [
+      [name, async () => new Uint8Array(await readFile(bundle.files[name]!))] as [
         string,
         () => Promise<Uint8Array>,
       ],

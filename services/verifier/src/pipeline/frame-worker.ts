@@ -60,6 +60,10 @@ const models =
         landmarks: remote.runner('landmarks', placed('landmarks')),
         embedder: remote.runner('embedder', placed('embedder')),
         liveness: remote.runner('liveness', placed('liveness')),
+        livenessWide:
+          bundle.manifest.components.livenessWide === undefined
+            ? undefined
+            : remote.runner('livenessWide', placed('livenessWide')),
         eyes: remote.runner('eyes', placed('eyes')),
       });
 // The main thread answers model runs from here on: warming up exercises that path too.

@@ -13,7 +13,15 @@ import { fileURLToPath } from 'node:url';
 import { WEBGPU_MAIN_THREAD_ONLY } from './onnx-model.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const MODELS = ['descriptor', 'detector', 'embedder', 'eyes', 'landmarks', 'liveness'];
+const MODELS = [
+  'descriptor',
+  'detector',
+  'embedder',
+  'eyes',
+  'landmarks',
+  'liveness',
+  'livenessWide',
+];
 
 /** The verifier from source, asked for WebGPU with no Vulkan driver to be found. */
 function startWithoutVulkan(env: Record<string, string>) {

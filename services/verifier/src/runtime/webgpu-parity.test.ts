@@ -121,6 +121,7 @@ test('every model of the default bundle gives on WebGPU what it gives on CPU', a
     'eyes',
     'landmarks',
     'liveness',
+    'livenessWide',
   ]);
   const faces = await subjects();
 
@@ -215,7 +216,7 @@ test('batched on WebGPU, each image gets what CPU gives it alone (decision 0024)
         ),
       ),
     ]);
-    assert.deepEqual(sizes.sort(), ['detector×3', 'embedder×3', 'liveness×3']);
+    assert.deepEqual(sizes.sort(), ['detector×3', 'embedder×3', 'livenessWide×3', 'liveness×3']);
     let [boxes, scores, embedding] = [0, 0, 0];
     for (const [k, { image, face }] of faces.entries()) {
       const alone = await cpu.detector.detect(image);

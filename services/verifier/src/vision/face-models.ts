@@ -60,14 +60,26 @@ export async function loadFaceModels(
   const b = load.batching;
   // First, so that weights failing their checksum stop the start before any session exists.
   const descriptor = load.descriptor === false ? undefined : await loadDescriptor(bundle, opts, b);
-  const [detector, landmarks, embedder, liveness, eyes] = await Promise.all([
+  const wide = bundle.files.livenessWide;
+  const [detector, landmarks, embedder, liveness, eyes, livenessWide] = await Promise.all([
     OnnxModel.load('detector', bundle.files.detector, c.detector.input, opts, b),
     OnnxModel.load('landmarks', bundle.files.landmarks, c.landmarks.input, opts, b),
     OnnxModel.load('embedder', bundle.files.embedder, c.embedder.input, opts, b),
     OnnxModel.load('liveness', bundle.files.liveness, c.liveness.input, opts, b),
     OnnxModel.load('eyes', bundle.files.eyes, c.eyes.input, opts, b),
+    wide === undefined || c.livenessWide === undefined
+      ? undefined
+      : OnnxModel.load('livenessWide', wide, c.livenessWide.input, opts, b),
   ]);
-  return faceModelsFrom(bundle, { detector, landmarks, embedder, liveness, eyes, descriptor });
+  return faceModelsFrom(bundle, {
+    detector,
+    landmarks,
+    embedder,
+    liveness,
+    livenessWide,
+    eyes,
+    descriptor,
+  });
 }
 
 /**
@@ -79,6 +91,8 @@ export type ModelRunners = {
   readonly landmarks: ModelRunner;
   readonly embedder: ModelRunner;
   readonly liveness: ModelRunner;
+  /** The second attack model, when the bundle has one. */
+  readonly livenessWide?: ModelRunner | undefined;
   readonly eyes: ModelRunner;
   readonly descriptor?: ModelRunner | undefined;
 };
@@ -97,7 +111,12 @@ export function faceModelsFrom(bundle: ResolvedBundle, runners: ModelRunners): F
     detector: new FaceDetector(runners.detector, c.detector),
     landmarker: new Landmarker(runners.landmarks, c.landmarks),
     embedder,
-    liveness: new LivenessClassifier(runners.liveness, c.liveness),
+    liveness: new LivenessClassifier(
+      { runner: runners.liveness, spec: c.liveness },
+      ...(runners.livenessWide === undefined || c.livenessWide === undefined
+        ? []
+        : [{ runner: runners.livenessWide, spec: c.livenessWide }]),
+    ),
     eyes: new EyeState(runners.eyes, c.eyes),
     ...(descriptor === undefined ? {} : { descriptor }),
     matcher: new FaceMatcher(embedder, descriptor, bundle.manifest.calibration.verification.fusion),

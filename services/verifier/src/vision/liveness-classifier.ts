@@ -8,33 +8,40 @@ import { inputSize, softmax, toTensor } from './to-tensor.js';
 
 type Spec = BundleManifest['components']['liveness'];
 
+/** One presentation-attack model and how it sees the face. */
+export interface AttackModel {
+  readonly runner: ModelRunner;
+  readonly spec: Spec;
+}
+
 /**
- * The per-frame presentation-attack model (MiniFASNet-like): it sees the face with a
- * wide margin (2.7 × the box), where screen edges and print texture show. On its own it
- * is near chance on real data (BASELINES.md); the pipeline aggregates it over frames
- * and fuses it with temporal cues.
+ * The per-frame presentation-attack model (MiniFASNet): it sees the face with a wide
+ * margin (2.7 × the box), where screen edges and print texture show. A bundle may add a
+ * second model on a wider crop; a frame's score is then the mean of both (minivision's
+ * own ensemble). The pipeline aggregates it over frames and fuses it with temporal cues.
  */
 export class LivenessClassifier {
-  constructor(
-    private readonly model: ModelRunner,
-    private readonly spec: Spec,
-  ) {}
+  private readonly models: readonly AttackModel[];
+
+  constructor(first: AttackModel, ...more: AttackModel[]) {
+    this.models = [first, ...more];
+  }
 
   /** Probability-like "real" score of one face in one frame. */
   async realScore(image: RgbImage, box: Box): Promise<number> {
-    const { width, height } = inputSize(this.spec.input);
-    const crop = cropResize(
-      image,
-      scaledBoxInside(image, box, this.spec.params.cropScale),
-      width,
-      height,
-    );
-    const logits = OnnxModel.output(
-      await this.model.run(toTensor(crop, this.spec.input)),
-      this.spec.outputs.logits,
-    );
-    return softmax(logits)[this.spec.params.realClass] ?? 0;
+    const scores = await Promise.all(this.models.map((m) => realScoreOf(m, image, box)));
+    return scores.reduce((a, b) => a + b, 0) / scores.length;
   }
+}
+
+async function realScoreOf({ runner, spec }: AttackModel, image: RgbImage, box: Box) {
+  const { width, height } = inputSize(spec.input);
+  const crop = cropResize(image, scaledBoxInside(image, box, spec.params.cropScale), width, height);
+  const logits = OnnxModel.output(
+    await runner.run(toTensor(crop, spec.input)),
+    spec.outputs.logits,
+  );
+  return softmax(logits)[spec.params.realClass] ?? 0;
 }
 
 /**

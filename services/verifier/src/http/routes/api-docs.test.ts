@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { apiDocsRoutes } from './api-docs.js';
 
-const app = apiDocsRoutes('faceplugin-dlib@1.2.0');
+const app = apiDocsRoutes('faceplugin-dlib@1.3.0');
 
 test('/openapi.json serves the generated document', async () => {
   const res = await app.request('/openapi.json');

@@ -35,6 +35,11 @@ export interface LivenessEvidence {
 }
 
 const logistic = (x: number): number => 1 / (1 + Math.exp(-x));
+/** Log-odds, kept finite: a model's 0 or 1 is a very low or very high score, not infinity. */
+const logit = (p: number): number => {
+  const q = Math.min(1 - 1e-6, Math.max(1e-6, p));
+  return Math.log(q / (1 - q));
+};
 
 export function fuseLiveness(cues: LivenessCues, cal: LivenessCalibration): LivenessEvidence {
   const curve = (value: number, centre: number, width: number) =>
@@ -42,11 +47,11 @@ export function fuseLiveness(cues: LivenessCues, cal: LivenessCalibration): Live
   const motionCentre = cal.motion.jitterFloor * cal.motion.factor;
   const motion = curve(cues.nonPlanarMotion, motionCentre, cal.motion.width * motionCentre);
   const blink = curve(cues.blinkDepth, cal.blink.depth, cal.blink.width);
-  const direct = curve(
-    cues.presentationAttack,
-    cal.presentationAttack.centre,
-    cal.presentationAttack.width,
-  );
+  const pa = cal.presentationAttack;
+  const direct =
+    pa.scale === 'logit'
+      ? curve(logit(cues.presentationAttack), logit(pa.centre), pa.width)
+      : curve(cues.presentationAttack, pa.centre, pa.width);
   const moving = Math.max(motion, blink);
   const score = Math.min(moving, direct);
   const decidedBy = direct < moving ? 'direct' : motion >= blink ? 'motion' : 'blink';

@@ -96,9 +96,11 @@ test('the presentation-attack score trims outliers', () => {
 });
 
 test('fusion: both questions must be answered live', () => {
-  // The fusion's structure, not a bundle's fit: an attack model with a gate (1.1.0's
-  // centre; 1.2.0's model gets none, decision 0025).
-  const gated = { ...cal, presentationAttack: { ...cal.presentationAttack, centre: 0.3 } };
+  // The fusion's structure, not a bundle's fit: 1.1.0's attack-model gate.
+  const gated = {
+    ...cal,
+    presentationAttack: { centre: 0.3, width: 0.08, scale: 'probability' as const, trim: 0.1 },
+  };
   const live = fuseLiveness(
     {
       nonPlanarMotion: 0.03,
@@ -142,4 +144,20 @@ test('fusion: both questions must be answered live', () => {
   // The score names the evidence it is.
   assert.equal(replay.decidedBy, 'direct');
   assert.equal(still.decidedBy, 'motion');
+});
+
+test('an attack-model gate on the log-odds tells a replay from a low live score', () => {
+  // On a probability scale a width small enough for 0.004 against 0.03 would be a cliff
+  // everywhere else; in log-odds one width is the same ratio of odds at any score.
+  const pa = { centre: 0.0113, width: 1, scale: 'logit' as const, trim: 0.1 };
+  const direct = (presentationAttack: number) =>
+    fuseLiveness(
+      { nonPlanarMotion: 0.05, blinkDepth: 0, presentationAttack, trackedFrames: 30 },
+      { ...cal, presentationAttack: pa },
+    ).direct;
+  assert.ok(Math.abs(direct(0.0113) - 0.5) < 1e-9);
+  assert.ok(direct(0.004) < 0.3, 'a screen replay is rejected');
+  assert.ok(direct(0.03) > 0.7, 'the lowest live scores pass');
+  assert.ok(direct(0.5) > 0.98 && direct(1) > direct(0.5));
+  assert.ok(direct(0) < 0.01, 'a score of 0 is finite, and the lowest');
 });
