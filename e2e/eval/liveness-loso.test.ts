@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig } from '../../services/verifier/src/config/config.js';
-import { loadBundleManifest } from '../../services/verifier/src/models/bundle-manifest.js';
+import {
+  loadBundleManifest,
+  type LivenessCalibration,
+} from '../../services/verifier/src/models/bundle-manifest.js';
 import {
   bonaFideTail,
   fitLivenessCalibration,
@@ -55,7 +58,7 @@ test('the attack-model centre sits one width below the bona fide tail', () => {
     ...base,
     presentationAttack: { centre: 0.01, width: 1, scale: 'logit' as const, trim: 0.1 },
   };
-  const fit = (scores: number[], on = probability) =>
+  const fit = (scores: number[], on: LivenessCalibration = probability) =>
     fitLivenessCalibration(
       [
         ...scores.map((p, i) => row(`v${i}`, 'a', 'bona-fide', 0.03, p)),
