@@ -5,7 +5,7 @@
  * `fallback`, and the caller runs ffprobe as before, its errors included.
  */
 import { BoxParser, createFile, MP4BoxBuffer, type Box } from 'mp4box';
-import type { ProbeOutput } from './probe-video.js';
+import type { ProbeOutput } from './probe-output.js';
 
 export type IsoBmffProbe =
   | { readonly kind: 'probed'; readonly output: ProbeOutput }

@@ -3,9 +3,9 @@
  * (after the rotation metadata), frame rate, start offset and duration. A plain MP4/MOV
  * held in memory is read in process instead, to the same answer (probe-iso-bmff.ts).
  */
-import { z } from 'zod';
 import { invalidMedia } from '../../errors/api-error.js';
 import { probeIsoBmff } from './probe-iso-bmff.js';
+import { probeSchema, type ProbeOutput, type ProbeStream } from './probe-output.js';
 import { ProcessTimeoutError, runProcess, type RunResult } from './run-process.js';
 import type { VideoContainer } from './sniff-container.js';
 
@@ -57,30 +57,6 @@ const allowedCodecs = new Set([
   'mpeg1video',
   'mpeg2video',
 ]);
-
-const streamSchema = z.object({
-  index: z.number().int(),
-  codec_type: z.string().optional(),
-  codec_name: z.string().optional(),
-  width: z.number().int().optional(),
-  height: z.number().int().optional(),
-  duration: z.string().optional(),
-  start_time: z.string().optional(),
-  avg_frame_rate: z.string().optional(),
-  r_frame_rate: z.string().optional(),
-  disposition: z.object({ attached_pic: z.number().optional() }).optional(),
-  tags: z.record(z.string(), z.string()).optional(),
-  side_data_list: z.array(z.object({ rotation: z.number().optional() })).optional(),
-});
-const probeSchema = z.object({
-  streams: z.array(streamSchema).default([]),
-  format: z
-    .object({ duration: z.string().optional(), start_time: z.string().optional() })
-    .optional(),
-});
-type ProbeStream = z.infer<typeof streamSchema>;
-/** ffprobe's JSON, the fields read here. */
-export type ProbeOutput = z.infer<typeof probeSchema>;
 
 /** Probes a video file; throws ApiError 2005 when it has no decodable video stream. */
 export async function probeVideo(file: string, options: ProbeOptions): Promise<VideoInfo> {
