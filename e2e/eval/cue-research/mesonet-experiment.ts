@@ -63,6 +63,14 @@ import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { loadConfig } from '../../../services/verifier/src/config/config.js';
 import { loadBundleManifest } from '../../../services/verifier/src/models/bundle-manifest.js';
+import {
+  float,
+  floatTensor,
+  int,
+  ints,
+  node,
+  type Graph,
+} from '../../../services/verifier/src/models/onnx-graph.js';
 import { loadVideo } from '../../../services/verifier/src/media/video/load-video.js';
 import { locateFace } from '../../../services/verifier/src/pipeline/observe-frame.js';
 import { loadFaceModels } from '../../../services/verifier/src/vision/face-models.js';
@@ -150,45 +158,6 @@ function ofType(layers: Layers, prefix: string): Map<string, Tensor>[] {
     .filter((k) => k.startsWith(`${prefix}_`))
     .sort((a, b) => Number(a.split('_').pop()) - Number(b.split('_').pop()))
     .map((k) => layers.get(k)!);
-}
-
-interface Graph {
-  nodes: InstanceType<typeof onnx.NodeProto>[];
-  initializers: InstanceType<typeof onnx.TensorProto>[];
-  next: number;
-}
-
-const floatTensor = (name: string, dims: readonly number[], v: Float32Array) =>
-  onnx.TensorProto.create({
-    name,
-    dims: [...dims],
-    dataType: onnx.TensorProto.DataType.FLOAT,
-    rawData: new Uint8Array(v.buffer, v.byteOffset, v.byteLength),
-  });
-const ints = (name: string, v: readonly number[]) =>
-  onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: [...v] });
-const int = (name: string, i: number) =>
-  onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i });
-const float = (name: string, f: number) =>
-  onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.FLOAT, f });
-
-function node(
-  g: Graph,
-  opType: string,
-  inputs: readonly string[],
-  attribute: InstanceType<typeof onnx.AttributeProto>[] = [],
-  output = `t${g.next++}`,
-): string {
-  g.nodes.push(
-    onnx.NodeProto.create({
-      opType,
-      input: [...inputs],
-      output: [output],
-      name: output,
-      attribute,
-    }),
-  );
-  return output;
 }
 
 function get(layer: Map<string, Tensor>, name: string): Tensor {

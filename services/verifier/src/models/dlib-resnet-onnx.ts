@@ -10,6 +10,7 @@
  * output `descriptor`: [1, 128], not normalised (face-api compares by euclidean distance).
  */
 import onnxProto from 'onnx-proto';
+import { floatTensor, int, int64Tensor, ints, node, type Graph } from './onnx-graph.js';
 import type { WeightMap, WeightTensor } from './tfjs-weights.js';
 import { TfjsWeightsError } from './tfjs-weights.js';
 
@@ -20,58 +21,6 @@ const DLIB_OUTPUT = 'descriptor';
 
 /** face-api's per-channel mean (RGB); it divides by 255 after subtracting it. */
 const MEAN_RGB = [122.782, 117.001, 104.298];
-
-interface Graph {
-  nodes: InstanceType<typeof onnx.NodeProto>[];
-  initializers: InstanceType<typeof onnx.TensorProto>[];
-  next: number;
-}
-
-const floatTensor = (name: string, dims: readonly number[], values: Float32Array) =>
-  onnx.TensorProto.create({
-    name,
-    dims: [...dims],
-    dataType: onnx.TensorProto.DataType.FLOAT,
-    // A view, not a copy: the weights are 22 MB, built once at start-up.
-    rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
-  });
-
-const int64Tensor = (name: string, values: readonly number[]) =>
-  onnx.TensorProto.create({
-    name,
-    dims: [values.length],
-    dataType: onnx.TensorProto.DataType.INT64,
-    int64Data: [...values],
-  });
-
-const ints = (name: string, values: readonly number[]) =>
-  onnx.AttributeProto.create({
-    name,
-    type: onnx.AttributeProto.AttributeType.INTS,
-    ints: [...values],
-  });
-
-const int = (name: string, value: number) =>
-  onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i: value });
-
-function node(
-  g: Graph,
-  opType: string,
-  inputs: readonly string[],
-  attribute: InstanceType<typeof onnx.AttributeProto>[] = [],
-  output = `t${g.next++}`,
-): string {
-  g.nodes.push(
-    onnx.NodeProto.create({
-      opType,
-      input: [...inputs],
-      output: [output],
-      name: output,
-      attribute,
-    }),
-  );
-  return output;
-}
 
 function weight(weights: WeightMap, name: string): WeightTensor {
   const w = weights.get(name);
