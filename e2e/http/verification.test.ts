@@ -13,7 +13,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { corpusFile, corpusSkip } from '../support/corpus.js';
 import { expectError, postForm, seal, type Reply } from '../support/http.js';
-import { grabFrame, scratchDir } from '../support/media-tools.js';
+import { ffmpegRun, grabFrame, H264, scratchDir } from '../support/media-tools.js';
 import { startVerifierProcess, type VerifierProcess } from '../support/verifier-process.js';
 import { waitFor } from '../support/wait.js';
 
@@ -105,6 +105,23 @@ describe('verification endpoint on the corpus (live people, real attacks, real p
     assert.equal(r.json.passed, false, JSON.stringify(r.json));
     assert.equal(r.json.liveness_status, 'hack');
   });
+
+  test(
+    'a video without colour is refused with 4007: the attack model cannot judge it',
+    { skip: corpusSkip },
+    async () => {
+      // As a monochrome or infrared camera delivers it: the attack pair reads a grey face
+      // as a print, so the clip is refused with what to change (decision 0027).
+      const grey = tmp('grey.mp4');
+      await ffmpegRun(['-i', corpusFile(LIVE_VIDEO), '-vf', 'format=gray', ...H264, grey]);
+      expectError(
+        await verify(await read(OTHER_PERSON), await readFile(grey)),
+        400,
+        4007,
+        /too little colour to judge.*colour camera/,
+      );
+    },
+  );
 
   test(
     'a replay held by hand moves like a live face; the attack model rejects it',

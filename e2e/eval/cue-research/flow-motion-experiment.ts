@@ -364,6 +364,7 @@ const observer: FrameObserver = {
       realScore: undefined,
       sharpness: 0,
       brightness: 0,
+      saturation: 0,
       frontalness: 0,
       iod: interOcular(face.landmarks),
     }),

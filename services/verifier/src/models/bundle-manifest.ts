@@ -110,6 +110,12 @@ const livenessCalibration = z
       .object({
         minInterOcularPx: positive,
         minTrackedFrames: z.number().int().min(2),
+        /**
+         * A face less saturated than this (median over frames of Σ(max − min) / Σ max of
+         * R, G, B in its centre, 0–1) is refused: an attack model trained on colour reads
+         * a monochrome camera's face as a print (decision 0027). 0: no such gate.
+         */
+        minFaceSaturation: unit.default(0),
       })
       .strict(),
   })

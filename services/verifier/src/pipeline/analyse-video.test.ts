@@ -20,6 +20,7 @@ const frame = (iod: number): FrameObservation => ({
   realScore: 0.9,
   sharpness: 1,
   brightness: 120,
+  saturation: 0.4,
   frontalness: 1,
   iod,
 });
@@ -53,6 +54,25 @@ test('a clip that cannot be judged is refused with 4007 and says why', () => {
 
   const brief = refusal([frame(40), frame(40)], 32);
   assert.match(brief.message, /tracked in 2 of 32 sampled frames, at least 4 needed/);
+});
+
+test('a face without colour is refused when the bundle gates on it', () => {
+  const grey = Array.from({ length: 20 }, () => ({ ...frame(40), saturation: 0.01 }));
+  const gated = { ...cal, usableFace: { ...cal.usableFace, minFaceSaturation: 0.1 } };
+  let refused: unknown;
+  try {
+    analyseVideo(grey, 32, gated);
+  } catch (err) {
+    refused = err;
+  }
+  assert.ok(refused instanceof ApiError && refused.code === 4007);
+  assert.match(
+    refused.message,
+    /too little colour.*saturation 0\.01, at least 0\.1 needed.*colour camera/,
+  );
+  // Ungated (a bundle whose attack model reads grey faces), the same clip is judged.
+  const ungated = { ...cal, usableFace: { ...cal.usableFace, minFaceSaturation: 0 } };
+  assert.equal(analyseVideo(grey, 32, ungated).cues.trackedFrames, 20);
 });
 
 test('a clip with enough usable frames is judged', () => {

@@ -38,10 +38,17 @@ export function analyseVideo(
   sampled: number,
   calibration: LivenessCalibration,
 ): VideoAnalysis {
-  const { minInterOcularPx, minTrackedFrames } = calibration.usableFace;
+  const { minInterOcularPx, minTrackedFrames, minFaceSaturation } = calibration.usableFace;
   const usable = tracked.filter((o) => o.iod >= minInterOcularPx);
   if (usable.length < minTrackedFrames)
     throw unusable(tracked, usable.length, sampled, calibration);
+  const saturation = median(usable.map((o) => o.saturation));
+  if (saturation < minFaceSaturation)
+    throw livenessCheckFailed(
+      `the video has too little colour to judge (face saturation ${saturation.toFixed(2)}, ` +
+        `at least ${minFaceSaturation} needed): use a colour camera, not a monochrome or ` +
+        'infrared one',
+    );
   const cues: LivenessCues = {
     nonPlanarMotion: nonPlanarMotion(usable, calibration.motion.smoothingFrames),
     blinkDepth: blinkDepth(usable, calibration.blink),

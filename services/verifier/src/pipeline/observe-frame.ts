@@ -12,7 +12,7 @@ import type { RgbImage } from '../media/types.js';
 import type { EyeOpenness } from '../vision/eye-state.js';
 import { fivePoints, interOcular, type Detection, type LandmarkedFace } from '../vision/face.js';
 import type { FaceModels } from '../vision/face-models.js';
-import { brightness, frontalness, sharpness } from '../vision/face-quality.js';
+import { brightness, saturation, frontalness, sharpness } from '../vision/face-quality.js';
 import { isPlausibleFace } from '../vision/face-selection.js';
 import { iou, type Box } from '../vision/geometry/types.js';
 import { findSubject } from './find-subject.js';
@@ -26,6 +26,8 @@ export interface FrameFacts {
   readonly sharpness: number;
   /** Mean luma (0–255) of the face's skin: capture conditions, not a cue. */
   readonly brightness: number;
+  /** Colour saturation (0–1) of the face's skin: 0 from a monochrome camera. */
+  readonly saturation: number;
   readonly frontalness: number;
   /** Inter-ocular distance in pixels: the face's scale. */
   readonly iod: number;
@@ -90,6 +92,7 @@ export async function describeFace(
     realScore,
     sharpness: sharpness(aligned),
     brightness: brightness(aligned),
+    saturation: saturation(aligned),
     frontalness: frontalness(face.landmarks),
     iod: interOcular(face.landmarks),
   };

@@ -51,6 +51,7 @@ function obs(landmarks = baseFace, open = 1, real = 0.9): FrameObservation {
     realScore: real,
     sharpness: 1,
     brightness: 120,
+    saturation: 0.4,
     frontalness: 1,
     iod: 40,
   };
