@@ -12,6 +12,8 @@
  */
 import {
   fuseLiveness,
+  logistic,
+  logit,
   type LivenessCalibration,
   type LivenessCues,
 } from '../../services/verifier/src/pipeline/liveness/fuse-liveness.js';
@@ -104,9 +106,7 @@ export function fitLivenessCalibration(
 /** One curve width below `score`, on the scale the bundle draws the attack curve on. */
 function oneWidthBelow(score: number, base: LivenessCalibration): number {
   const { width, scale } = base.presentationAttack;
-  if (scale === 'probability') return Math.max(0, score - width);
-  const p = Math.min(1 - 1e-6, Math.max(1e-6, score));
-  return 1 / (1 + Math.exp(-(Math.log(p / (1 - p)) - width)));
+  return scale === 'probability' ? Math.max(0, score - width) : logistic(logit(score) - width);
 }
 
 /** Standard deviations below the bona fide mean (logit space) where their tail is taken. */

@@ -164,7 +164,6 @@ function gpuCells(g: GpuFigures): [string, string] {
 export const TABLE_HEADER =
   '| provider | clip | concurrency | requests | p50 ms | p95 ms | req/s | CPU s/req | peak RSS MiB | GPU util % mean / max | GPU mem MiB max | median stages (ms) |';
 
-/** The table for docs/benchmarks.md, with the lines that say where it was measured. */
 /** The provider, and its batch size where batching is on: "webgpu ×16". */
 function runName(p: ProviderRun): string {
   const max = p.batching?.max_batch ?? 1;
@@ -190,6 +189,7 @@ function batchingText(p: ProviderRun): string {
   ].join('; ');
 }
 
+/** The table for docs/benchmarks.md, with the lines that say where it was measured. */
 export function markdown(r: GpuBenchReport): string {
   const m = r.run.machine;
   const lines = [

@@ -152,7 +152,8 @@ const presentations = buildPresentations(
   dir,
   { movingPerPhoto: 0 },
 ).filter((p) => p.species !== 'multi-face-video' && (p.motion ?? 'static') === 'static');
-const scratch = (await scratchDir()).dir;
+const scratchFolder = await scratchDir();
+const scratch = scratchFolder.dir;
 
 interface Row {
   id: string;
@@ -220,3 +221,5 @@ const summary = names.map((name) => {
 });
 console.table(summary);
 await writeFile(outFile, JSON.stringify({ rows, summary }, null, 1));
+await scratchFolder.remove();
+await Promise.all([models.release(), ...candidates.map((c) => c.model.release())]);

@@ -1,11 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../config/config.js';
-import { WEBGPU_MAIN_THREAD_ONLY } from '../runtime/onnx-model.js';
+import { WEBGPU_MAIN_THREAD_ONLY, type Batching } from '../runtime/onnx-model.js';
 import type { RgbImage } from '../media/types.js';
 import { loadBundleManifest } from '../models/bundle-manifest.js';
 import { loadRgb, samplePhoto } from '../testing/sample-faces.js';
-import type { Batching } from '../runtime/onnx-model.js';
 import { loadFaceModels, type FaceModels } from '../vision/face-models.js';
 import { FrameWorkers } from './frame-workers.js';
 import { localObserver, type FrameObserver, type LocateTask } from './observe-frame.js';

@@ -12,7 +12,7 @@ import type { RgbImage } from '../media/types.js';
 import type { EyeOpenness } from '../vision/eye-state.js';
 import { fivePoints, interOcular, type Detection, type LandmarkedFace } from '../vision/face.js';
 import type { FaceModels } from '../vision/face-models.js';
-import { brightness, saturation, frontalness, sharpness } from '../vision/face-quality.js';
+import { brightness, frontalness, saturation, sharpness } from '../vision/face-quality.js';
 import { isPlausibleFace } from '../vision/face-selection.js';
 import { iou, type Box } from '../vision/geometry/types.js';
 import { findSubject } from './find-subject.js';

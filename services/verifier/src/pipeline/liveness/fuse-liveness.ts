@@ -34,9 +34,9 @@ export interface LivenessEvidence {
   readonly decidedBy: 'motion' | 'blink' | 'direct';
 }
 
-const logistic = (x: number): number => 1 / (1 + Math.exp(-x));
+export const logistic = (x: number): number => 1 / (1 + Math.exp(-x));
 /** Log-odds, kept finite: a model's 0 or 1 is a very low or very high score, not infinity. */
-const logit = (p: number): number => {
+export const logit = (p: number): number => {
   const q = Math.min(1 - 1e-6, Math.max(1e-6, p));
   return Math.log(q / (1 - q));
 };
