@@ -7,7 +7,7 @@ export interface BenchOptions {
   readonly requests: number;
   /** Levels for the reference clip (a). */
   readonly concurrency: number[];
-  /** Levels (b) and (c) run at: those of `concurrency` also listed here. */
+  /** Levels (b), (c) and (d) run at: those of `concurrency` also listed here. */
   readonly sideConcurrency: number[];
   readonly clips: ClipId[];
   /** Untimed requests per clip before its first level. */
@@ -26,7 +26,8 @@ export const USAGE = `npm run bench [-- options]
   --concurrency 1,2,4,8   closed-loop levels for clip (a)
   --side-concurrency 1,4  clips (b) and (c) run at the levels of --concurrency listed here
                           (the lowest level of --concurrency when none is)
-  --clips a,b,c           (a) 5-s 512×512 reference, (b) portrait, (c) ~34-s clip
+  --clips a,b,c           (a) 5-s 512×512 reference, (b) portrait, (c) ~34-s clip,
+                          (d) a 10-s still photo (an attack searched for a blink)
   --warmup N              untimed requests per clip (default 3)
   --floor-runs N          timed runs of each floor per clip (default 10)
   --peer-runs N           timed peer requests per clip (default 3)

@@ -12,9 +12,9 @@ import { sniffVideoContainer } from '../../services/verifier/src/media/video/sni
 import { knownIdentity, readManifest } from '../eval/corpus.js';
 import { corpusFile, dataDir } from '../support/corpus.js';
 import { seal } from '../support/http.js';
-import { cutClip } from '../support/media-tools.js';
+import { cutClip, grabFrame, stillPhotoVideo } from '../support/media-tools.js';
 
-export const CLIP_IDS = ['a', 'b', 'c'] as const;
+export const CLIP_IDS = ['a', 'b', 'c', 'd'] as const;
 export type ClipId = (typeof CLIP_IDS)[number];
 
 export interface ClipSpec {
@@ -25,6 +25,8 @@ export interface ClipSpec {
   readonly source: string;
   /** A window re-encoded from the source (the reference request since issue 2); else the file as is. */
   readonly cut?: { readonly from: number; readonly seconds: number };
+  /** A still picture instead: the source's frame at `at` seconds, held for `seconds`. */
+  readonly still?: { readonly at: number; readonly seconds: number };
   /** Why this clip, where the corpus has none of the wanted shape. */
   readonly note?: string;
 }
@@ -53,6 +55,15 @@ export const CLIPS: Readonly<Record<ClipId, ClipSpec>> = {
     id: 'c',
     wanted: '~34-s clip',
     source: 'KwaiVGI__LivePortrait/driving_d6.mp4',
+  },
+  d: {
+    id: 'd',
+    wanted: 'attack: a 10-s still photo, the costliest clip to reject',
+    source: 'KwaiVGI__LivePortrait/driving_d3.mp4',
+    still: { at: 1, seconds: 10 },
+    // Seen directly and never moving, it is searched for a blink to 10 s (decision 0028):
+    // what an attacker can make every request cost.
+    note: "clip (a)'s person, one frame held still: the service searches it for a blink to VIDEO_BLINK_SECONDS",
   },
 };
 
@@ -94,15 +105,19 @@ export async function prepareClip(
   config: Config,
   scratch: string,
 ): Promise<PreparedClip> {
+  const out = path.join(scratch, `bench-${spec.id}.mp4`);
+  const source = corpusFile(spec.source);
   const file =
-    spec.cut === undefined
-      ? corpusFile(spec.source)
-      : await cutClip(
-          corpusFile(spec.source),
-          path.join(scratch, `bench-${spec.id}.mp4`),
-          spec.cut.from,
-          spec.cut.seconds,
-        );
+    spec.still !== undefined
+      ? await stillPhotoVideo(
+          await grabFrame(source, path.join(scratch, `bench-${spec.id}.jpg`), spec.still.at),
+          out,
+          spec.still.seconds,
+          false,
+        )
+      : spec.cut === undefined
+        ? source
+        : await cutClip(source, out, spec.cut.from, spec.cut.seconds);
   const { photo, note } = photoFor(spec.source);
   return prepareFiles(spec, file, { file: corpusFile(photo), name: photo, note }, config);
 }

@@ -28,7 +28,7 @@ const STILL_CROP = '420:560:1370:90';
 
 /** Page states (main[data-state]); a flow ends in one of the last two. */
 const ENDED = '#demo[data-state="result"], #demo[data-state="error"]';
-/** Start-up, recording (4 s) and the service's analysis on a loaded 2-core runner. */
+/** Start-up, recording (8 s) and the service's analysis on a loaded 2-core runner. */
 const FLOW_TIMEOUT_MS = 240_000;
 
 /** What one pass through the page produced. */

@@ -86,7 +86,10 @@ if (!corpus.corpusPresent(dir)) {
   process.exit(2);
 }
 const git = gitState(repoRoot);
-const config = loadConfig({ ...process.env });
+// Every clip searched for a later blink, so that each fold's refitted constants see the
+// blink it would show under any calibration (decision 0028); the shipped decisions are the
+// same as with the service's default, which searches only where a blink could pass a clip.
+const config = loadConfig({ VIDEO_BLINK_SEARCH: 'always', ...process.env });
 const models = await loadFaceModels(
   await loadBundleManifest(config.modelBundleDir),
   config.runtime,

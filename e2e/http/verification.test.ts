@@ -13,7 +13,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { corpusFile, corpusSkip } from '../support/corpus.js';
 import { expectError, postForm, seal, type Reply } from '../support/http.js';
-import { ffmpegRun, grabFrame, H264, scratchDir } from '../support/media-tools.js';
+import { ffmpegRun, grabFrame, H264, scratchDir, stillPhotoVideo } from '../support/media-tools.js';
 import { startVerifierProcess, type VerifierProcess } from '../support/verifier-process.js';
 import { waitFor } from '../support/wait.js';
 
@@ -142,6 +142,46 @@ describe('verification endpoint on the corpus (live people, real attacks, real p
       const d = r.json.liveness_details as { decided_by: string; hints: string[] };
       assert.equal(d.decided_by, 'presentation_attack', JSON.stringify(d));
       assert.deepEqual(d.hints, ['not_direct'], JSON.stringify(d));
+    },
+  );
+
+  test(
+    'a user who holds still for the first window and blinks later passes; a still photo does not',
+    { skip: corpusSkip },
+    async () => {
+      // driving_d18 blinks at 6.2 s. From 5.5 s on, its first frame held for 4.5 s: the
+      // first window (4 s) sees a face that neither moves nor blinks, seen directly, so
+      // the rest of the clip is searched for a blink (decision 0028), and finds it.
+      const d18 = corpusFile('KwaiVGI__LivePortrait/driving_d18.mp4');
+      const blinksLate = tmp('still-then-blink.mp4');
+      await ffmpegRun([
+        ...['-ss', '5.5', '-i', d18, '-vf', 'tpad=start_duration=4.5:start_mode=clone'],
+        ...['-an', ...H264, blinksLate],
+      ]);
+      type Details = {
+        blink_search_frames: number;
+        cues: Record<'non_planar_motion' | 'blink', { evidence: number }>;
+        hints: string[];
+      };
+      const live = await verify(await read(OTHER_PERSON), await readFile(blinksLate), {
+        return_details: 'true',
+      });
+      const d = live.json.liveness_details as Details;
+      assert.equal(live.json.passed, true, JSON.stringify(live.json));
+      assert.ok(d.cues.non_planar_motion.evidence < 0.5, 'no movement in the first window');
+      assert.ok(d.cues.blink.evidence >= 0.5, JSON.stringify(d));
+      assert.ok(d.blink_search_frames > 0, JSON.stringify(d));
+
+      // The same first frame alone, as long: searched too, and no blink is found in it.
+      const frame = await grabFrame(d18, tmp('d18-5.5.jpg'), 5.5);
+      const still = await stillPhotoVideo(frame, tmp('d18-still.mp4'), 6, false);
+      const photo = await verify(await read(OTHER_PERSON), await readFile(still), {
+        return_details: 'true',
+      });
+      const s = photo.json.liveness_details as Details;
+      assert.equal(photo.json.passed, false, JSON.stringify(photo.json));
+      assert.ok(s.blink_search_frames > 0, JSON.stringify(s));
+      assert.deepEqual(s.hints, ['too_still'], JSON.stringify(s));
     },
   );
 

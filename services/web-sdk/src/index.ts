@@ -7,7 +7,7 @@
  * video.srcObject = stream;
  * const watcher = watchFrames(video, { onVerdict: (v) => (hint.textContent = v.hint) });
  * watcher.resetTally();
- * const clip = await startRecording(stream, { seconds: 3 }).clip;
+ * const clip = await startRecording(stream, { seconds: 8 }).clip; // a still user may blink late
  * gateClip({ seconds: clip.seconds, tally: watcher.tally() }, { minSeconds: 2, maxSeconds: 60 });
  * const answer = await submitVerification(
  *   { photo, video: clip.blob },

@@ -80,6 +80,9 @@ const envSchema = z
     VIDEO_MAX_SECONDS: num(60, 0, 3600),
     VIDEO_SAMPLE_FPS: num(8, 1, 60),
     VIDEO_MAX_FRAMES: int(32, 2, 600),
+    VIDEO_BLINK_SECONDS: num(10, 0, 60),
+    VIDEO_BLINK_FPS: num(15, 1, 60),
+    VIDEO_BLINK_SEARCH: z.enum(['when-still', 'always']).default('when-still'),
     VIDEO_WORKING_SIDE: int(640, 64, 4096),
     VIDEO_DECODE_TIMEOUT_MS: int(15_000, 100),
     FFMPEG_PATH: optionalString,
@@ -236,6 +239,19 @@ export interface VideoSampling {
   readonly timeoutMs: number;
 }
 
+/**
+ * The blink search past the first window (decision 0028): up to `untilSeconds` from the
+ * clip's start, at `fps`. `when-still` searches only when the window's evidence of a
+ * moving face is what fails the clip (a blink could change the decision, nothing else
+ * can); `always` searches every clip, so that the evaluation's refitted constants see
+ * the blink each clip would show under any calibration.
+ */
+export interface BlinkSearch {
+  readonly untilSeconds: number;
+  readonly fps: number;
+  readonly when: 'when-still' | 'always';
+}
+
 /** Which peers' X-Forwarded-For is believed: none, the direct peer, or these ranges. */
 export type TrustProxy = boolean | readonly string[];
 
@@ -299,6 +315,8 @@ export interface Config {
   readonly image: ImageLimits;
   readonly video: VideoLimits;
   readonly sampling: VideoSampling;
+  /** Where the first window shows no movement, the rest of the clip searched for a blink. */
+  readonly blinkSearch: BlinkSearch;
   readonly ffmpegPath: string | undefined;
   readonly ffprobePath: string | undefined;
   /**
@@ -371,6 +389,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxFrames: e.VIDEO_MAX_FRAMES,
       workingSide: e.VIDEO_WORKING_SIDE,
       timeoutMs: e.VIDEO_DECODE_TIMEOUT_MS,
+    },
+    blinkSearch: {
+      untilSeconds: e.VIDEO_BLINK_SECONDS,
+      fps: e.VIDEO_BLINK_FPS,
+      when: e.VIDEO_BLINK_SEARCH,
     },
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,

@@ -47,6 +47,10 @@ export const livenessDetailsSchema = z
     threshold: z.number(),
     sampled_frames: z.int(),
     tracked_frames: z.int(),
+    blink_search_frames: z.int().meta({
+      description:
+        'Frames after the first window (VIDEO_MAX_FRAMES) in which the face was searched for a blink, when no movement was seen in it; 0 when there was no search',
+    }),
     cues: z.object({ non_planar_motion: cue, blink: cue, presentation_attack: cue }),
     decided_by: z.enum(['non_planar_motion', 'blink', 'presentation_attack']).meta({
       description: 'The cue whose evidence is liveness_score',
@@ -94,6 +98,7 @@ export function livenessDetails(o: Outcome): Details {
     liveness_details: {
       threshold: r.threshold,
       sampled_frames: r.sampledFrames,
+      blink_search_frames: r.blinkSearchFrames,
       tracked_frames: cues.trackedFrames,
       // liveness_score = min(max(motion, blink), direct): docs/liveness.md.
       cues: {

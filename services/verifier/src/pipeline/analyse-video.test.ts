@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { loadConfig } from '../config/config.js';
 import { ApiError } from '../errors/api-error.js';
 import { loadBundleManifest } from '../models/bundle-manifest.js';
-import { analyseVideo, captureHints } from './analyse-video.js';
+import { analyseVideo, captureHints, onlyStillnessFails, withLaterBlink } from './analyse-video.js';
 import type { FrameObservation } from './track-face.js';
 
 const cal = (await loadBundleManifest(loadConfig({}).modelBundleDir)).manifest.calibration.liveness;
@@ -105,4 +105,36 @@ test('a failed clip gets the hints of what was measured, and only those', () => 
   ]);
   // A blink answers "a moving face?" as well as motion does.
   assert.deepEqual(captureHints(analysis(0.1, 0.9, 0.9, 120), cal, cal.threshold), []);
+});
+
+test('a blink in a later window passes a still first window; motion and attack stay its own', () => {
+  const first = Array.from({ length: 20 }, () => frame(40));
+  const open = frame(40);
+  // Lids on the eye's lower points: eye aspect ratio 0, and the eye model reads closed.
+  const lm = open.face.landmarks.map((p, i) =>
+    [37, 38, 43, 44].includes(i) ? open.face.landmarks[{ 37: 41, 38: 40, 43: 47, 44: 46 }[i]!]! : p,
+  );
+  const closed = { ...open, face: { ...open.face, landmarks: lm }, eyes: { left: 0, right: 0 } };
+  const later = [frame(40), frame(40), closed, frame(40), frame(40)];
+
+  const still = analyseVideo(first, 32, cal);
+  assert.ok(onlyStillnessFails(still.evidence, cal.threshold), JSON.stringify(still.evidence));
+  const blinked = withLaterBlink(still, first, later, cal);
+  assert.ok(blinked.evidence.blink >= cal.threshold, JSON.stringify(blinked.cues));
+  assert.ok(blinked.evidence.score >= cal.threshold);
+  assert.equal(blinked.cues.nonPlanarMotion, still.cues.nonPlanarMotion);
+  assert.equal(blinked.cues.presentationAttack, still.cues.presentationAttack);
+  assert.equal(blinked.cues.trackedFrames, still.cues.trackedFrames);
+  assert.ok(!onlyStillnessFails(blinked.evidence, cal.threshold));
+
+  // Later frames without a blink change nothing.
+  const none = withLaterBlink(still, first, [frame(40), frame(40)], cal);
+  assert.deepEqual(none.cues, still.cues);
+  // A face not seen directly: no blink could pass it, so none is looked for.
+  const attack = analyseVideo(
+    first.map((o) => ({ ...o, realScore: 1e-4 })),
+    32,
+    cal,
+  );
+  assert.ok(!onlyStillnessFails(attack.evidence, cal.threshold));
 });

@@ -38,8 +38,8 @@ export function analyseVideo(
   sampled: number,
   calibration: LivenessCalibration,
 ): VideoAnalysis {
-  const { minInterOcularPx, minTrackedFrames, minFaceSaturation } = calibration.usableFace;
-  const usable = tracked.filter((o) => o.iod >= minInterOcularPx);
+  const { minTrackedFrames, minFaceSaturation } = calibration.usableFace;
+  const usable = usableFrames(tracked, calibration);
   if (usable.length < minTrackedFrames)
     throw unusable(tracked, usable.length, sampled, calibration);
   const saturation = median(usable.map((o) => o.saturation));
@@ -65,6 +65,41 @@ export function analyseVideo(
     conditions,
     best: bestFrame(usable),
   };
+}
+
+/** The frames whose face is large enough to judge. */
+function usableFrames(
+  tracked: readonly FrameObservation[],
+  calibration: LivenessCalibration,
+): FrameObservation[] {
+  return tracked.filter((o) => o.iod >= calibration.usableFace.minInterOcularPx);
+}
+
+/**
+ * Whether a blink later in the clip could change the decision: the face was seen
+ * directly, and only the question "a moving face?" fell short of the threshold.
+ */
+export function onlyStillnessFails(evidence: LivenessEvidence, threshold: number): boolean {
+  return Math.max(evidence.motion, evidence.blink) < threshold && evidence.direct >= threshold;
+}
+
+/**
+ * The analysis with the blink looked for in a later window of the clip too (decision
+ * 0028): the deeper of the first window's own blink and the blink over both windows (the
+ * later frames move the clip's usual openness and eye aspect ratio, so a blink the first
+ * window showed is kept as it was). Motion and the attack score stay the first window's:
+ * their constants were fitted on it.
+ */
+export function withLaterBlink(
+  analysis: VideoAnalysis,
+  first: readonly FrameObservation[],
+  later: readonly FrameObservation[],
+  calibration: LivenessCalibration,
+): VideoAnalysis {
+  const both = usableFrames([...first, ...later], calibration);
+  const depth = Math.max(analysis.cues.blinkDepth, blinkDepth(both, calibration.blink));
+  const cues: LivenessCues = { ...analysis.cues, blinkDepth: depth };
+  return { ...analysis, cues, evidence: fuseLiveness(cues, calibration) };
 }
 
 /**

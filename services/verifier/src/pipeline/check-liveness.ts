@@ -2,12 +2,18 @@
  * The liveness half of a request: is the video a live person? Used by the verification
  * endpoint and, alone, by /liveness/silent_detection/stateless.
  */
-import { inField } from '../errors/api-error.js';
+import type { BlinkSearch, VideoSampling } from '../config/config.js';
+import { ApiCode, ApiError, inField } from '../errors/api-error.js';
 import { encodeJpeg } from '../media/image/encode-jpeg.js';
-import { loadVideo } from '../media/video/load-video.js';
+import type { VideoFrame } from '../media/types.js';
+import { samplingRate } from '../media/video/decode-frames.js';
+import { openVideo, type OpenVideo } from '../media/video/load-video.js';
+import type { VideoInfo } from '../media/video/probe-video.js';
 import {
   analyseVideo,
   captureHints,
+  onlyStillnessFails,
+  withLaterBlink,
   type CaptureConditions,
   type CaptureHint,
 } from './analyse-video.js';
@@ -38,6 +44,8 @@ export interface LivenessReport {
   readonly hints: readonly CaptureHint[];
   /** Frames decoded for the analysis (the face was tracked in cues.trackedFrames). */
   readonly sampledFrames: number;
+  /** Frames of the later window searched for a blink with the face in them (0: no search). */
+  readonly blinkSearchFrames: number;
 }
 
 export interface LivenessOutcome {
@@ -62,22 +70,34 @@ export async function checkLiveness(
   const { models, config } = deps;
   // Frames are analysed as ffmpeg delivers them, so decoding and inference overlap.
   const tracker = new FaceTracker(deps.frameObserver ?? localObserver(models), signal);
+  let video: OpenVideo | undefined;
   try {
-    const video = await timer.time('decode', () =>
-      loadVideo(req.video, config.video, config.sampling, {
+    video = await timer.time('decode', () =>
+      openVideo(req.video, config.video, config.sampling, {
         ffmpegPath: config.ffmpegPath,
         ffprobePath: config.ffprobePath,
         signal,
-        onFrame: (frame) => tracker.push(frame),
+      }),
+    );
+    const opened = video;
+    const frames = await timer.time('decode', () =>
+      opened.decode(config.sampling, {
+        onFrame: opened.tooShort ? undefined : (frame) => tracker.push(frame),
         detectorSize: models.detector.inputSize,
       }),
     );
-    if (video.tooShort) return { passed: false, livenessScore: 0, livenessStatus: 'short_time' };
+    if (opened.tooShort) return { passed: false, livenessScore: 0, livenessStatus: 'short_time' };
     const tracked = await tracker.done();
     timer.add('liveness', tracker.busyMs);
     const calibration = models.bundle.manifest.calibration.liveness;
-    const analysis = analyseVideo(tracked, video.frames.length, calibration);
+    let analysis = analyseVideo(tracked, frames.length, calibration);
     const threshold = config.livenessThreshold ?? calibration.threshold;
+    let searched = 0;
+    if (config.blinkSearch.when === 'always' || onlyStillnessFails(analysis.evidence, threshold)) {
+      const later = await searchLaterWindow(deps, opened, frames, tracked, timer, signal);
+      searched = later.length;
+      if (searched > 0) analysis = withLaterBlink(analysis, tracked, later, calibration);
+    }
     const passed = analysis.evidence.score >= threshold;
     const base = {
       passed,
@@ -88,7 +108,8 @@ export async function checkLiveness(
         threshold,
         conditions: analysis.conditions,
         hints: passed ? [] : captureHints(analysis, calibration, threshold),
-        sampledFrames: video.frames.length,
+        sampledFrames: frames.length,
+        blinkSearchFrames: searched,
       },
     };
     if (!passed) return { ...base, livenessStatus: 'hack' };
@@ -114,5 +135,78 @@ export async function checkLiveness(
   } finally {
     // A request that failed early leaves no analysis running behind it.
     await tracker.done().catch(() => undefined);
+    await video?.close();
   }
+}
+
+/**
+ * Frames of the searched window decoded ahead of their analysis: enough to keep two frame
+ * workers busy. Unbounded, a still clip's 90 searched frames were all held at once
+ * (peak RSS +370 MiB at concurrency 1–2, docs/benchmarks.md).
+ */
+const SEARCH_FRAMES_IN_FLIGHT = 4;
+
+/**
+ * The face followed through the part of the clip after the first window, for a blink
+ * only (decision 0028): no attack model, and no pixels kept once a frame is described.
+ */
+async function searchLaterWindow(
+  deps: PipelineDeps,
+  video: OpenVideo,
+  first: readonly VideoFrame[],
+  tracked: readonly FrameObservation[],
+  timer: StageTimer,
+  signal: AbortSignal,
+): Promise<FrameObservation[]> {
+  const { models, config } = deps;
+  const window = laterWindow(video.info, first, config.sampling, config.blinkSearch);
+  if (window === undefined) return [];
+  const tracker = new FaceTracker(deps.frameObserver ?? localObserver(models), signal, {
+    from: tracked.at(-1)?.face.box,
+    presentationAttack: false,
+    keepPixels: false,
+  });
+  try {
+    await timer.time('decode', () =>
+      video
+        .decode(window.sampling, {
+          fromSeconds: window.fromSeconds,
+          onFrame: (frame) => tracker.push(frame),
+          detectorSize: models.detector.inputSize,
+          retainFrames: false,
+          maxPendingFrames: SEARCH_FRAMES_IN_FLIGHT,
+        })
+        // A tail that does not decode (truncated, damaged) leaves the first window's
+        // decision as it was, as a damaged tail does inside the window.
+        .catch((err: unknown) => {
+          if (!(err instanceof ApiError && err.code === ApiCode.invalidImageType)) throw err;
+        }),
+    );
+    return await tracker.done();
+  } finally {
+    timer.add('liveness', tracker.busyMs);
+    // A search that failed leaves no analysis running behind it.
+    await tracker.done().catch(() => undefined);
+  }
+}
+
+/**
+ * The part of the clip after the first window to search for a blink (decision 0028):
+ * from the first window's end to `blinkSearch.untilSeconds`, at `blinkSearch.fps`;
+ * none when the clip ended inside the first window or the search is off.
+ */
+function laterWindow(
+  info: VideoInfo,
+  first: readonly VideoFrame[],
+  sampling: VideoSampling,
+  blinkSearch: BlinkSearch,
+): { fromSeconds: number; sampling: VideoSampling } | undefined {
+  if (first.length < sampling.maxFrames) return undefined;
+  const fromSeconds = first.length / samplingRate(info, sampling.fps);
+  const fps = samplingRate(info, blinkSearch.fps);
+  const until = Math.min(blinkSearch.untilSeconds, info.durationSeconds);
+  const maxFrames = Math.floor((until - fromSeconds) * fps);
+  // Two frames at least: one alone cannot dip below the clip's usual openness and recover.
+  if (maxFrames < 2) return undefined;
+  return { fromSeconds, sampling: { ...sampling, fps, maxFrames } };
 }

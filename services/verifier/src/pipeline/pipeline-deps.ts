@@ -10,6 +10,7 @@ export interface PipelineDeps {
     | 'image'
     | 'video'
     | 'sampling'
+    | 'blinkSearch'
     | 'ffmpegPath'
     | 'ffprobePath'
     | 'livenessThreshold'

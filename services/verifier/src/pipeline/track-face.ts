@@ -35,17 +35,37 @@ export class FaceTracker {
   private tail: Promise<void> = Promise.resolve();
   private failure: { readonly err: unknown } | undefined;
 
+  private readonly withPad: boolean;
+  private readonly keepPixels: boolean;
+
+  /**
+   * `from`: the face's box in the frame before the first one pushed, to go on following
+   * it (a later window of the same clip) instead of finding the subject afresh.
+   * `presentationAttack: false`: never run the attack model. `keepPixels: false`: an
+   * observation keeps its frame's time but not its pixels, which are freed once described
+   * (both for a window searched only for a blink, decision 0028).
+   */
   constructor(
     private readonly observer: FrameObserver,
     private readonly signal?: AbortSignal,
-  ) {}
+    options: {
+      readonly from?: Box | undefined;
+      readonly presentationAttack?: boolean;
+      readonly keepPixels?: boolean;
+    } = {},
+  ) {
+    this.previous = options.from;
+    this.withPad = options.presentationAttack ?? true;
+    this.keepPixels = options.keepPixels ?? true;
+  }
 
   /**
    * Queues a frame. Its detection starts at once (it depends on no other frame); faces
    * are located one frame at a time, in order, each from the previous frame's box; a
-   * located face is described beside the next frames.
+   * located face is described beside the next frames. Resolves (never rejects) once this
+   * frame's analysis is over, so that a decoder can hold back until it is.
    */
-  push(frame: VideoFrame): void {
+  push(frame: VideoFrame): Promise<void> {
     const detections = this.stopped()
       ? Promise.resolve([])
       : this.observer.detect(frame.image, frame.detectorImage);
@@ -53,17 +73,24 @@ export class FaceTracker {
     detections.catch(() => undefined);
     // The chain never rejects: a failure is kept for done(), so a request that fails
     // elsewhere and never calls done() leaves no unhandled rejection behind.
+    let located: { readonly described: Promise<unknown> } | undefined;
     this.tail = this.tail.then(async () => {
       if (this.failure !== undefined) return;
       const t0 = performance.now();
       try {
-        await this.locateNext(frame, await detections);
+        located = await this.locateNext(frame, await detections);
       } catch (err) {
         this.failure = { err };
       } finally {
         this.busyMs += performance.now() - t0;
       }
     });
+    return this.tail
+      .then(() => located?.described)
+      .then(
+        () => undefined,
+        () => undefined,
+      );
   }
 
   /** Resolves once every pushed frame is analysed; rejects with the first failure. */
@@ -83,7 +110,15 @@ export class FaceTracker {
     return this.failure !== undefined || this.signal?.aborted === true;
   }
 
-  private async locateNext(frame: VideoFrame, detections: Detection[]): Promise<void> {
+  /**
+   * Locates the face in the frame and starts its description, whose promise it returns
+   * wrapped: returned bare from an async function, it would be awaited here, and the next
+   * frame's locating would wait for this one's description.
+   */
+  private async locateNext(
+    frame: VideoFrame,
+    detections: Detection[],
+  ): Promise<{ readonly described: Promise<FrameObservation> } | undefined> {
     // A client that went away stops the work between frames, not after the clip.
     this.signal?.throwIfAborted();
     const face = await this.observer.locate({
@@ -93,16 +128,23 @@ export class FaceTracker {
     });
     // A lost face keeps its last box: re-acquiring "a" subject could switch people, and
     // two faces' landmarks differ by far more than any live motion.
-    if (face === undefined) return;
+    if (face === undefined) return undefined;
     this.previous = face.box;
-    const withPad = this.described.length % PAD_EVERY === 0;
+    const withPad = this.withPad && this.described.length % PAD_EVERY === 0;
     const described = this.observer
       .describe({ image: frame.image, face, withPad })
-      .then((facts) => ({ frame, ...facts }));
+      .then((facts) => ({ frame: this.keepPixels ? frame : timeOnly(frame), ...facts }));
     described.catch(() => undefined);
     this.described.push(described);
+    return { described };
   }
 }
+
+/** A frame's time, without its pixels (a 0×0 image). */
+const timeOnly = (frame: VideoFrame): VideoFrame => ({
+  timestamp: frame.timestamp,
+  image: { width: 0, height: 0, data: new Uint8Array(0) },
+});
 
 /** Convenience for callers that hold every frame already (tests, evaluation). */
 export async function trackFace(

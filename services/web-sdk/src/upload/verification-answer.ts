@@ -14,6 +14,8 @@ export interface LivenessDetails {
   readonly threshold: number;
   readonly sampled_frames: number;
   readonly tracked_frames: number;
+  /** Frames after the first window searched for a blink; 0 when there was no search. */
+  readonly blink_search_frames: number;
   readonly cues: {
     readonly non_planar_motion: LivenessCue;
     readonly blink: LivenessCue;

@@ -70,7 +70,7 @@ test('config.json: the dev key only when the service runs with it', async () => 
   });
   assert.deepEqual(
     [devConfig.minSeconds, devConfig.maxSeconds, devConfig.recordSeconds],
-    [2, 60, 4],
+    [2, 60, 8],
   );
   const res = await production.request('/demo/config.json');
   assert.equal(res.headers.get('cache-control'), 'no-store');

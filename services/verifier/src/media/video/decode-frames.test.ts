@@ -70,6 +70,59 @@ test('stops at maxFrames, from the start of the clip', async () => {
   assert.equal(frames[4]!.timestamp, 0.5);
 });
 
+test('from a later point: the same frames as decoding from the start gives there', async () => {
+  const file = clips.file('standard');
+  const info = await probe(file);
+  const whole = await decodeFrames(file, info, sampling, { ffmpegPath });
+  const later = await decodeFrames(file, info, sampling, { ffmpegPath, fromSeconds: 1 });
+  assert.equal(later.length, 16); // the last 2 s at 8 fps
+  assert.deepEqual(
+    later.slice(0, 2).map((f) => f.timestamp),
+    [1, 1.125],
+  );
+  assert.deepEqual(later[0]!.image.data, whole[8]!.image.data);
+  assert.deepEqual(later.at(-1)!.image.data, whole.at(-1)!.image.data);
+});
+
+test('without retaining frames: each goes only to onFrame, whole, and none is returned', async () => {
+  const file = clips.file('standard');
+  const delivered: VideoFrame[] = [];
+  const returned = await decodeFrames(file, await probe(file), sampling, {
+    ffmpegPath,
+    onFrame: (f) => void delivered.push(f),
+    retainFrames: false,
+    detectorSize: { width: 80, height: 60 },
+  });
+  assert.equal(returned.length, 0);
+  assert.equal(delivered.length, 24);
+  assert.ok(delivered.every((f) => f.image.data.length === 320 * 240 * 3));
+  assert.ok(delivered.every((f) => f.detectorImage?.data.length === 80 * 60 * 3));
+});
+
+test('with maxPendingFrames, ffmpeg is held back while that many frames are in analysis', async () => {
+  const file = clips.file('standard');
+  const waiting: (() => void)[] = [];
+  let pending = 0;
+  let most = 0;
+  // Frames are "analysed" one at a time, every 10 ms: slower than ffmpeg decodes them.
+  const analyst = setInterval(() => waiting.shift()?.(), 10);
+  try {
+    const frames = await decodeFrames(file, await probe(file), sampling, {
+      ffmpegPath,
+      maxPendingFrames: 2,
+      onFrame: () => {
+        most = Math.max(most, ++pending);
+        return new Promise<void>((resolve) => waiting.push(resolve)).then(() => void pending--);
+      },
+    });
+    assert.equal(frames.length, 24, 'every frame is still delivered');
+    // One more than the bound at most: the frame completed by the chunk read before the pause.
+    assert.ok(most <= 3, `at most 3 frames pending at once, saw ${most}`);
+  } finally {
+    clearInterval(analyst);
+  }
+});
+
 test('scales down to the working side', async () => {
   const frames = await decodeClip('large');
   assert.deepEqual(sizes(frames), ['640x360']);

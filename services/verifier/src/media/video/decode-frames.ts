@@ -6,22 +6,36 @@ import type { VideoSampling } from '../../config/config.js';
 import { invalidMedia } from '../../errors/api-error.js';
 import type { VideoFrame } from '../types.js';
 import type { VideoInfo } from './probe-video.js';
-import { ProcessTimeoutError, runProcess, type RunResult } from './run-process.js';
+import { ProcessTimeoutError, runProcess, type OutputFlow, type RunResult } from './run-process.js';
 
 export interface DecodeOptions {
   readonly ffmpegPath: string;
   readonly signal?: AbortSignal | undefined;
   /**
    * Called with each frame as soon as it is complete, while ffmpeg decodes the next:
-   * analysis overlaps decoding instead of waiting for the whole window.
+   * analysis overlaps decoding instead of waiting for the whole window. A promise it
+   * returns is the frame's analysis: see maxPendingFrames.
    */
-  readonly onFrame?: ((frame: VideoFrame) => void) | undefined;
+  readonly onFrame?: ((frame: VideoFrame) => void | Promise<unknown>) | undefined;
+  /**
+   * At most this many frames whose onFrame promise has not settled: past it, ffmpeg is held
+   * back (its pipes are not read) until one settles, so that frames do not pile up in
+   * memory when decoding outruns their analysis. Unbounded by default.
+   */
+  readonly maxPendingFrames?: number | undefined;
   /**
    * Also deliver each frame resized to this size (aspect ratio not kept, area
    * resampling), as `detectorImage`: ffmpeg's scaler does in C what would otherwise be
    * done per frame in JavaScript. Written to a second pipe (fd 3).
    */
   readonly detectorSize?: { readonly width: number; readonly height: number } | undefined;
+  /** Start this far into the clip (seconds from its first frame) instead of at its start. */
+  readonly fromSeconds?: number | undefined;
+  /**
+   * false: frames go only to onFrame, and the decoder lets go of each once delivered (the
+   * array returned is empty), so that a long window's frames are freed as they are analysed.
+   */
+  readonly retainFrames?: boolean | undefined;
 }
 
 /** The output size: longer side fitted to workingSide, never upscaled, both sides even. */
@@ -53,15 +67,22 @@ function uprightFilters(rotation: VideoInfo['rotation']): string[] {
   }
 }
 
-/** Decodes at most sampling.maxFrames frames from the start; throws ApiError 2005 if none decode. */
+/** The rate frames are sampled at: never faster than the source, whose repeated frames would look like a still face. */
+export function samplingRate(info: Pick<VideoInfo, 'fps'>, fps: number): number {
+  return info.fps > 0 ? Math.min(fps, info.fps) : fps;
+}
+
+/**
+ * Decodes at most sampling.maxFrames frames from the start (or from `fromSeconds`);
+ * throws ApiError 2005 if none decode.
+ */
 export async function decodeFrames(
   file: string,
   info: VideoInfo,
   sampling: VideoSampling,
   options: DecodeOptions,
 ): Promise<VideoFrame[]> {
-  // Never sample faster than the source: repeated frames would look like a still face.
-  const fps = info.fps > 0 ? Math.min(sampling.fps, info.fps) : sampling.fps;
+  const fps = samplingRate(info, sampling.fps);
   const { width, height } = workingSize(info.width, info.height, sampling.workingSide);
   const det = options.detectorSize;
   const chain = [
@@ -78,6 +99,10 @@ export async function decodeFrames(
     ...['-threads', '1', '-filter_threads', '1', '-filter_complex_threads', '1'],
   ];
   if (info.container !== undefined) args.push('-f', info.container);
+  const from = options.fromSeconds ?? 0;
+  // Before -i: ffmpeg seeks in the container, then decodes from the keyframe before and
+  // drops the frames short of the position, so the first frame is the one at `from`.
+  if (from > 0) args.push('-ss', from.toFixed(3));
   const limits = [
     '-frames:v',
     String(sampling.maxFrames),
@@ -103,23 +128,37 @@ export async function decodeFrames(
   }
 
   const frames: VideoFrame[] = [];
+  const retain = options.retainFrames ?? true;
+  let emitted = 0;
+  const maxPending = options.maxPendingFrames ?? Infinity;
+  let pending = 0;
+  let outputs: OutputFlow | undefined;
+  const settled = () => {
+    pending--;
+    if (pending < maxPending) outputs?.resume();
+  };
   const main = new FrameReader(width * height * 3);
   const small = det === undefined ? undefined : new FrameReader(det.width * det.height * 3);
   // A frame is complete when both of its outputs are: ffmpeg interleaves the two pipes.
   const emit = () => {
     while (
-      frames.length < sampling.maxFrames &&
-      main.done.length > frames.length &&
-      (small === undefined || small.done.length > frames.length)
+      emitted < sampling.maxFrames &&
+      main.done.length > emitted &&
+      (small === undefined || small.done.length > emitted)
     ) {
-      const k = frames.length;
+      const k = emitted++;
       const frame: VideoFrame = {
-        image: { width, height, data: main.done[k]! },
-        timestamp: info.startSeconds + k / fps,
-        ...(small === undefined ? {} : { detectorImage: { ...det!, data: small.done[k]! } }),
+        image: { width, height, data: main.take(k, retain) },
+        timestamp: info.startSeconds + from + k / fps,
+        ...(small === undefined ? {} : { detectorImage: { ...det!, data: small.take(k, retain) } }),
       };
-      frames.push(frame);
-      options.onFrame?.(frame);
+      if (retain) frames.push(frame);
+      const analysed = options.onFrame?.(frame);
+      if (analysed !== undefined) {
+        pending++;
+        void analysed.then(settled, settled);
+        if (pending >= maxPending) outputs?.pause();
+      }
     }
   };
   const collect = (reader: FrameReader) => (chunk: Buffer) => {
@@ -133,6 +172,7 @@ export async function decodeFrames(
       timeoutMs: sampling.timeoutMs,
       signal: options.signal,
       onStdout: collect(main),
+      onSpawn: (flow) => (outputs = flow),
       ...(small === undefined ? {} : { onFd3: collect(small) }),
     });
   } catch (err) {
@@ -144,7 +184,7 @@ export async function decodeFrames(
   // A damaged tail (a truncated upload) still yields the frames before it: keep them. A
   // decoder killed from outside never gets here (runProcess rejects): its frames would
   // be a clip cut short by us, not by the client.
-  if (frames.length === 0) {
+  if (emitted === 0) {
     throw invalidMedia(
       'the video could not be decoded: no frame decoded',
       new Error(result.stderr),
@@ -152,6 +192,8 @@ export async function decodeFrames(
   }
   return frames;
 }
+
+const RELEASED = new Uint8Array(0);
 
 /** Cuts a pipe's bytes into frames of a fixed size. */
 class FrameReader {
@@ -161,6 +203,13 @@ class FrameReader {
   private filled = 0;
 
   constructor(private readonly frameBytes: number) {}
+
+  /** Frame k's bytes; unless kept, the reader lets go of them (it still counts the frame). */
+  take(k: number, keep: boolean): Uint8Array {
+    const frame = this.done[k]!;
+    if (!keep) this.done[k] = RELEASED;
+    return frame;
+  }
 
   push(chunk: Buffer, maxFrames: number): void {
     for (let offset = 0; offset < chunk.length && this.done.length < maxFrames;) {

@@ -1,7 +1,8 @@
 /**
- * The video path of a request, the one entry point the pipeline calls: limits, a
+ * The video path of a request, the entry points the pipeline calls: limits, a
  * per-request temp file (an MP4 whose index is at its end cannot be read from a pipe),
- * probe, sampled decode, and the temp directory removed whatever happens.
+ * probe, sampled decode of one window or more, and the temp directory removed whatever
+ * happens.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,7 +16,7 @@ import {
   tempSpaceFull,
 } from '../../errors/api-error.js';
 import type { VideoFrame } from '../types.js';
-import { decodeFrames } from './decode-frames.js';
+import { decodeFrames, type DecodeOptions } from './decode-frames.js';
 import { resolveBinary } from './ffmpeg-binaries.js';
 import { probeVideo, type VideoInfo } from './probe-video.js';
 import { sniffVideoContainer } from './sniff-container.js';
@@ -27,15 +28,34 @@ export interface LoadedVideo {
   readonly tooShort: boolean;
 }
 
-export interface LoadOptions {
+export interface OpenOptions {
   /** Explicit executables (config); else the system's, else the npm fallback. */
   readonly ffmpegPath?: string | undefined;
   readonly ffprobePath?: string | undefined;
   readonly signal?: AbortSignal | undefined;
+}
+
+export interface LoadOptions extends OpenOptions {
   /** Each decoded frame as it arrives (see decodeFrames); not called for a too-short clip. */
   readonly onFrame?: ((frame: VideoFrame) => void) | undefined;
   /** Also decode each frame at the face detector's input size (see decodeFrames). */
   readonly detectorSize?: { readonly width: number; readonly height: number } | undefined;
+}
+
+/** What to decode of an opened video: the sampling, and where in the clip to start. */
+export type WindowOptions = Pick<
+  DecodeOptions,
+  'onFrame' | 'detectorSize' | 'fromSeconds' | 'retainFrames' | 'maxPendingFrames'
+>;
+
+/** A checked video in its own temp file: decode windows of it, then close it. */
+export interface OpenVideo {
+  readonly info: VideoInfo;
+  /** Shorter than limits.minSeconds: frames can still be decoded, the caller decides. */
+  readonly tooShort: boolean;
+  decode(sampling: VideoSampling, options?: WindowOptions): Promise<VideoFrame[]>;
+  /** Removes the temp file; call it whatever happened. */
+  close(): Promise<void>;
 }
 
 /**
@@ -48,6 +68,28 @@ export async function loadVideo(
   sampling: VideoSampling,
   options: LoadOptions = {},
 ): Promise<LoadedVideo> {
+  const video = await openVideo(bytes, limits, sampling, options);
+  try {
+    const frames = await video.decode(sampling, {
+      onFrame: video.tooShort ? undefined : options.onFrame,
+      detectorSize: options.detectorSize,
+    });
+    return { info: video.info, frames, tooShort: video.tooShort };
+  } finally {
+    await video.close();
+  }
+}
+
+/**
+ * Checks a video against the limits and probes it in a per-request temp file, which
+ * stays until `close()` so that more than one window can be decoded; throws as loadVideo.
+ */
+export async function openVideo(
+  bytes: Uint8Array,
+  limits: VideoLimits,
+  sampling: Pick<VideoSampling, 'timeoutMs'>,
+  options: OpenOptions = {},
+): Promise<OpenVideo> {
   if (bytes.length > limits.maxBytes) {
     throw invalidContentLength(
       `the video is ${bytes.length} bytes, more than the maximum of ${limits.maxBytes}`,
@@ -63,6 +105,7 @@ export async function loadVideo(
   const ffmpegPath = resolveBinary('ffmpeg', options.ffmpegPath).path;
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'silentid-')).catch(rethrowTempSpace);
+  const close = () => rm(dir, { recursive: true, force: true });
   try {
     const file = path.join(dir, 'video');
     await writeFile(file, bytes, { flag: 'wx', mode: 0o600 }).catch(rethrowTempSpace);
@@ -74,17 +117,16 @@ export async function loadVideo(
       bytes,
     });
     checkLimits(info, limits);
-    const tooShort = info.durationSeconds < limits.minSeconds;
-    const onFrame = tooShort ? undefined : options.onFrame;
-    const frames = await decodeFrames(file, info, sampling, {
-      ffmpegPath,
-      signal,
-      onFrame,
-      detectorSize: options.detectorSize,
-    });
-    return { info, frames, tooShort };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+    return {
+      info,
+      tooShort: info.durationSeconds < limits.minSeconds,
+      decode: (window, opts = {}) =>
+        decodeFrames(file, info, window, { ...opts, ffmpegPath, signal }),
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
   }
 }
 

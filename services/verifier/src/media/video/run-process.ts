@@ -24,6 +24,18 @@ export interface RunOptions {
   readonly onFd3?: (chunk: Buffer) => void;
   /** Buffered stdout beyond this many bytes kills the child (default 16 MiB). */
   readonly maxStdoutBytes?: number;
+  /**
+   * Receives, once the child is spawned, a way to stop reading its outputs (stdout and
+   * fd 3) and to read on: a child whose pipes are full blocks on its next write, so a
+   * reader that cannot keep up holds the child back instead of buffering its output.
+   */
+  readonly onSpawn?: (outputs: OutputFlow) => void;
+}
+
+/** Pausing and resuming the reading of a child's outputs (see RunOptions.onSpawn). */
+export interface OutputFlow {
+  pause(): void;
+  resume(): void;
 }
 
 export interface RunResult {
@@ -140,6 +152,16 @@ export function runProcess(
       }
     });
     fd3?.on('error', fail);
+    options.onSpawn?.({
+      pause: () => {
+        stdoutPipe.pause();
+        fd3?.pause();
+      },
+      resume: () => {
+        stdoutPipe.resume();
+        fd3?.resume();
+      },
+    });
     stderrPipe.setEncoding('utf8');
     stderrPipe.on('data', (text: string) => {
       stderr = (stderr + text).slice(-STDERR_TAIL);
