@@ -81,7 +81,7 @@ const envSchema = z
     VIDEO_SAMPLE_FPS: num(8, 1, 60),
     VIDEO_MAX_FRAMES: int(32, 2, 600),
     VIDEO_BLINK_SECONDS: num(10, 0, 60),
-    VIDEO_BLINK_FPS: num(15, 1, 60),
+    VIDEO_BLINK_FPS: num(12, 1, 60),
     VIDEO_BLINK_SEARCH: z.enum(['when-still', 'always']).default('when-still'),
     VIDEO_WORKING_SIDE: int(640, 64, 4096),
     VIDEO_DECODE_TIMEOUT_MS: int(15_000, 100),

@@ -141,10 +141,18 @@ export async function checkLiveness(
 
 /**
  * Frames of the searched window decoded ahead of their analysis: enough to keep two frame
- * workers busy. Unbounded, a still clip's 90 searched frames were all held at once
- * (peak RSS +370 MiB at concurrency 1–2, docs/benchmarks.md).
+ * workers busy. Unbounded, a still clip's searched frames were all held at once (peak RSS
+ * +370 MiB at concurrency 1–2, docs/benchmarks.md).
  */
 const SEARCH_FRAMES_IN_FLIGHT = 4;
+
+/**
+ * The searched window runs the detector on every 3rd frame (4 a second at 12 fps): a face
+ * that held still through the first window moves little, and a blink needs the landmarks,
+ * not a fresh box. With the detector on every frame at 15 fps, a 10-s still clip cost 2.6×
+ * a live request; now 2.0× (docs/benchmarks.md).
+ */
+const SEARCH_DETECT_EVERY = 3;
 
 /**
  * The face followed through the part of the clip after the first window, for a blink
@@ -165,6 +173,7 @@ async function searchLaterWindow(
     from: tracked.at(-1)?.face.box,
     presentationAttack: false,
     keepPixels: false,
+    detectEvery: SEARCH_DETECT_EVERY,
   });
   try {
     await timer.time('decode', () =>

@@ -37,13 +37,17 @@ export class FaceTracker {
 
   private readonly withPad: boolean;
   private readonly keepPixels: boolean;
+  private readonly detectEvery: number;
+  private pushed = 0;
 
   /**
    * `from`: the face's box in the frame before the first one pushed, to go on following
    * it (a later window of the same clip) instead of finding the subject afresh.
    * `presentationAttack: false`: never run the attack model. `keepPixels: false`: an
-   * observation keeps its frame's time but not its pixels, which are freed once described
-   * (both for a window searched only for a blink, decision 0028).
+   * observation keeps its frame's time but not its pixels, which are freed once described.
+   * `detectEvery: n`: the detector runs on every n-th frame only, and the frames between
+   * are landmarked in the last tracked box (all three for a window searched only for a
+   * blink, decision 0028, where the box's jitter does not matter).
    */
   constructor(
     private readonly observer: FrameObserver,
@@ -52,11 +56,13 @@ export class FaceTracker {
       readonly from?: Box | undefined;
       readonly presentationAttack?: boolean;
       readonly keepPixels?: boolean;
+      readonly detectEvery?: number;
     } = {},
   ) {
     this.previous = options.from;
     this.withPad = options.presentationAttack ?? true;
     this.keepPixels = options.keepPixels ?? true;
+    this.detectEvery = options.detectEvery ?? 1;
   }
 
   /**
@@ -66,9 +72,13 @@ export class FaceTracker {
    * frame's analysis is over, so that a decoder can hold back until it is.
    */
   push(frame: VideoFrame): Promise<void> {
-    const detections = this.stopped()
+    const detect = this.pushed++ % this.detectEvery === 0;
+    // undefined: no detector run for this frame; it is landmarked in the last tracked box.
+    const detections: Promise<Detection[] | undefined> = this.stopped()
       ? Promise.resolve([])
-      : this.observer.detect(frame.image, frame.detectorImage);
+      : detect
+        ? this.observer.detect(frame.image, frame.detectorImage)
+        : Promise.resolve(undefined);
     // Observed below; this keeps a detection that fails after an earlier failure quiet.
     detections.catch(() => undefined);
     // The chain never rejects: a failure is kept for done(), so a request that fails
@@ -78,7 +88,10 @@ export class FaceTracker {
       if (this.failure !== undefined) return;
       const t0 = performance.now();
       try {
-        located = await this.locateNext(frame, await detections);
+        const found = await detections;
+        const previous = this.previous;
+        const reused = previous === undefined ? [] : [{ box: previous, score: 1 }];
+        located = await this.locateNext(frame, found ?? reused);
       } catch (err) {
         this.failure = { err };
       } finally {
