@@ -5,6 +5,7 @@
  * a known point by sending only half its body. No corpus: the requests carry a sample
  * photo and a still-photo video made at test time.
  */
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -80,6 +81,39 @@ describe('process lifecycle', () => {
       ctl.abort();
       await assert.rejects(pending);
       await nothingLeft(svc, 'after an abort mid-decode');
+      await inFlight(svc, 0);
+    });
+
+    test('while a still clip is searched for a blink: that decoder is killed too', async () => {
+      // 10 s of a still face seen directly: past the first window, the clip is decoded on
+      // from 4 s (`-ss`) for a blink, by a decoder held back while frames are analysed.
+      const still = { ...fields, encrypted_video: seal(await media.stillVideo(undefined, 10)) };
+      const ctl = new AbortController();
+      const pending = fetch(new URL(VERIFY_PATH, svc.url), {
+        method: 'POST',
+        body: new URLSearchParams(still),
+        signal: ctl.signal,
+      });
+      const answered = new AbortController();
+      pending.then(
+        () => answered.abort(new Error('answered before the search decoder was seen running')),
+        () => {},
+      );
+      const seeking = (entry: string) => {
+        try {
+          const args = readFileSync(`/proc/${entry.split(' ')[1]}/cmdline`, 'utf8').split('\0');
+          return args.includes('-ss');
+        } catch {
+          return false; // it ended while we looked
+        }
+      };
+      await waitFor('the search decoder to run', () => svc.decoders().some(seeking), {
+        intervalMs: 2,
+        signal: answered.signal,
+      });
+      ctl.abort();
+      await assert.rejects(pending);
+      await nothingLeft(svc, 'after an abort mid-search');
       await inFlight(svc, 0);
     });
 
