@@ -60,61 +60,53 @@ describe('process lifecycle', () => {
       await nothingLeft(svc, 'after an abort mid-body');
     });
 
-    test('while its video decodes: the decoder is killed and the temp dir removed', async () => {
+    /**
+     * Posts `form` and, once `running` holds for one of the service's decoders, goes away;
+     * then nothing may be left of the request. Fails at once, not at the deadline, if the
+     * answer comes first.
+     */
+    async function abandonWhile(
+      form: Record<string, string>,
+      what: string,
+      running: (decoder: string) => boolean,
+    ): Promise<void> {
       const ctl = new AbortController();
       const pending = fetch(new URL(VERIFY_PATH, svc.url), {
         method: 'POST',
-        body: new URLSearchParams(fields),
+        body: new URLSearchParams(form),
         signal: ctl.signal,
       });
-      // Fail at once, not at the deadline, if the answer comes before any decoder is seen.
       const answered = new AbortController();
       pending.then(
-        () => answered.abort(new Error('answered before a decoder was seen running')),
+        () => answered.abort(new Error(`answered before ${what} was seen running`)),
         () => {},
       );
-      const decoders = await waitFor('a decoder to run', () => svc.decoders().length > 0, {
+      await waitFor(`${what} to run`, () => svc.decoders().some(running), {
         intervalMs: 2,
         signal: answered.signal,
       });
-      assert.ok(decoders);
       ctl.abort();
       await assert.rejects(pending);
-      await nothingLeft(svc, 'after an abort mid-decode');
+      await nothingLeft(svc, `after an abort while ${what} ran`);
       await inFlight(svc, 0);
-    });
+    }
+
+    test('while its video decodes: the decoder is killed and the temp dir removed', () =>
+      abandonWhile(fields, 'a decoder', () => true));
 
     test('while a still clip is searched for a blink: that decoder is killed too', async () => {
       // 10 s of a still face seen directly: past the first window, the clip is decoded on
       // from 4 s (`-ss`) for a blink, by a decoder held back while frames are analysed.
       const still = { ...fields, encrypted_video: seal(await media.stillVideo(undefined, 10)) };
-      const ctl = new AbortController();
-      const pending = fetch(new URL(VERIFY_PATH, svc.url), {
-        method: 'POST',
-        body: new URLSearchParams(still),
-        signal: ctl.signal,
-      });
-      const answered = new AbortController();
-      pending.then(
-        () => answered.abort(new Error('answered before the search decoder was seen running')),
-        () => {},
-      );
-      const seeking = (entry: string) => {
+      const seeking = (decoder: string) => {
         try {
-          const args = readFileSync(`/proc/${entry.split(' ')[1]}/cmdline`, 'utf8').split('\0');
-          return args.includes('-ss');
+          const pid = decoder.split(' ')[1];
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('-ss');
         } catch {
           return false; // it ended while we looked
         }
       };
-      await waitFor('the search decoder to run', () => svc.decoders().some(seeking), {
-        intervalMs: 2,
-        signal: answered.signal,
-      });
-      ctl.abort();
-      await assert.rejects(pending);
-      await nothingLeft(svc, 'after an abort mid-search');
-      await inFlight(svc, 0);
+      await abandonWhile(still, 'the search decoder', seeking);
     });
 
     test('and the service still answers', async () => {
