@@ -182,6 +182,17 @@ describe('verification endpoint on the corpus (live people, real attacks, real p
       assert.equal(photo.json.passed, false, JSON.stringify(photo.json));
       assert.ok(s.blink_search_frames > 0, JSON.stringify(s));
       assert.deepEqual(s.hints, ['too_still'], JSON.stringify(s));
+
+      // Both searches are counted, by whether they found a blink.
+      const metrics = await (await fetch(new URL('/metrics', svc.url))).text();
+      for (const found of ['true', 'false'])
+        assert.match(
+          metrics,
+          new RegExp(
+            `^silentid_liveness_blink_searches_total\\{[^}]*blink_found="${found}"[^}]*\\} [1-9]`,
+            'm',
+          ),
+        );
     },
   );
 

@@ -139,8 +139,15 @@ export function livenessImages(o: Outcome): Images {
   };
 }
 
-/** Counts the decision and its score: the operator compares them between model versions. */
+/**
+ * Counts the decision and its score (the operator compares them between model versions),
+ * and each search for a later blink: a wave of searches that find none is a wave of still
+ * faces, an attack or a client that records too little.
+ */
 export function recordLiveness(metrics: Metrics, modelVersion: string, o: Outcome): void {
   metrics.livenessDecisions.labels(modelVersion, String(o.passed)).inc();
   metrics.livenessScore.labels(modelVersion).observe(o.livenessScore);
+  const r = o.liveness;
+  if (r !== undefined && r.blinkSearchFrames > 0)
+    metrics.blinkSearches.labels(modelVersion, String(r.evidence.blink >= r.threshold)).inc();
 }

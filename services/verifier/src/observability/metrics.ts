@@ -16,6 +16,7 @@ export interface Metrics {
   readonly queueDepth: Gauge;
   readonly livenessDecisions: Counter<'model_version' | 'passed'>;
   readonly livenessScore: Histogram<'model_version'>;
+  readonly blinkSearches: Counter<'model_version' | 'blink_found'>;
   observeStages(stages: Partial<Record<Stage, number>>): void;
   /** One batch of `size` images through `component` (batching across requests). */
   observeBatch(component: string, size: number): void;
@@ -92,6 +93,12 @@ export function createMetrics(modelVersion: string): Metrics {
       help: 'Distribution of liveness_score (drift between model versions shows here)',
       labelNames: ['model_version'] as const,
       buckets: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1],
+      registers: [registry],
+    }),
+    blinkSearches: new Counter({
+      name: 'silentid_liveness_blink_searches_total',
+      help: 'Clips whose first window showed a still face, searched on for a blink (decision 0028), by whether one was found',
+      labelNames: ['model_version', 'blink_found'] as const,
       registers: [registry],
     }),
     observeStages(stages) {
