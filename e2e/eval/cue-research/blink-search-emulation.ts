@@ -7,25 +7,12 @@
  *
  *   node --import tsx e2e/eval/cue-research/blink-search-emulation.ts [OBS_DIR]
  */
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { loadConfig } from '../../../services/verifier/src/config/config.js';
 import { loadBundleManifest } from '../../../services/verifier/src/models/bundle-manifest.js';
 import { blinkDepth } from '../../../services/verifier/src/pipeline/liveness/temporal-cues.js';
 import type { FrameObservation } from '../../../services/verifier/src/pipeline/track-face.js';
 import type { Point } from '../../../services/verifier/src/vision/geometry/types.js';
-
-interface DumpedFrame {
-  readonly t: number;
-  readonly lm?: readonly (readonly [number, number])[];
-  readonly eyes: { readonly left: number; readonly right: number };
-  readonly iod: number;
-}
-interface Dump {
-  readonly id: string;
-  readonly species: string;
-  readonly frames: readonly DumpedFrame[];
-}
+import { readDumps, tracked, type TrackedFrame } from './observation-dumps.js';
 
 const dir = process.argv[2] ?? '/tmp/obs';
 const config = loadConfig({ ...process.env });
@@ -34,15 +21,15 @@ const firstSeconds = config.sampling.maxFrames / config.sampling.fps;
 const RATES = [8, 12, 15, 30];
 
 /** Only what blinkDepth reads: the eyes and the landmarks. */
-const observation = (f: DumpedFrame): FrameObservation =>
+const observation = (f: TrackedFrame): FrameObservation =>
   ({
     eyes: f.eyes,
-    face: { landmarks: f.lm!.map(([x, y]): Point => ({ x, y })) },
+    face: { landmarks: f.lm.map(([x, y]): Point => ({ x, y })) },
   }) as unknown as FrameObservation;
 
 /** The frame nearest each instant k/fps in [from, to), as the service's fps filter picks. */
-function sample(frames: readonly DumpedFrame[], fps: number, from: number, to: number) {
-  const out: DumpedFrame[] = [];
+function sample(frames: readonly TrackedFrame[], fps: number, from: number, to: number) {
+  const out: TrackedFrame[] = [];
   const last = frames.at(-1)!.t;
   for (let k = Math.ceil(from * fps - 1e-9); k / fps < to && k / fps <= last + 1e-6; k++) {
     const t = k / fps;
@@ -53,11 +40,10 @@ function sample(frames: readonly DumpedFrame[], fps: number, from: number, to: n
 }
 
 const counts = new Map<string, { n: number; first: number; searched: number[] }>();
-for (const name of (await readdir(dir)).filter((f) => f.endsWith('.json')).sort()) {
-  const dump = JSON.parse(await readFile(path.join(dir, name), 'utf8')) as Dump;
-  const frames = dump.frames.filter(
-    (f) => f.lm !== undefined && f.iod >= cal.usableFace.minInterOcularPx,
-  );
+for await (const dump of readDumps(dir)) {
+  const frames = dump.frames
+    .filter(tracked)
+    .filter((f) => f.iod >= cal.usableFace.minInterOcularPx);
   if (frames.length < cal.usableFace.minTrackedFrames) continue;
   const c = counts.get(dump.species) ?? { n: 0, first: 0, searched: RATES.map(() => 0) };
   counts.set(dump.species, c);

@@ -13,16 +13,10 @@
  *
  *   node --import tsx e2e/eval/cue-research/lip-sync-rigidity.ts [OBS_DIR]
  */
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { rocAuc } from '../metrics.js';
+import { readDumps, tracked } from './observation-dumps.js';
 
 type Xy = readonly [number, number];
-interface Dump {
-  readonly id: string;
-  readonly species: string;
-  readonly frames: readonly { t: number; lm?: readonly Xy[]; iod: number }[];
-}
 
 const STABLE = [...Array.from({ length: 12 }, (_, i) => 36 + i), 27, 28, 29, 30, 31, 33, 35];
 const dir = process.argv[2] ?? '/tmp/obs';
@@ -68,12 +62,11 @@ interface Row {
   measures: Record<string, number>;
 }
 const rows: Row[] = [];
-for (const name of (await readdir(dir)).filter((f) => f.endsWith('.json')).sort()) {
-  const dump = JSON.parse(await readFile(path.join(dir, name), 'utf8')) as Dump;
+for await (const dump of readDumps(dir)) {
   if (dump.species !== 'bona-fide' && dump.species !== 'synthetic-video') continue;
-  const frames = dump.frames.filter((f) => f.lm !== undefined && f.iod >= 16 && f.t <= 10);
+  const frames = dump.frames.filter(tracked).filter((f) => f.iod >= 16 && f.t <= 10);
   if (frames.length < 10) continue;
-  const shapes = frames.map((f) => f.lm!);
+  const shapes = frames.map((f) => f.lm);
   const iod = frames.reduce((s, f) => s + f.iod, 0) / frames.length;
   const ref = shapes[0]!.map((_, i) => mean(shapes.map((s) => s[i]!)));
   const aligned = shapes.map((s) => align(s, ref));

@@ -15,23 +15,13 @@
  *
  *   node --import tsx e2e/eval/cue-research/mouth-detail.ts [OBS_DIR]
  */
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { loadConfig } from '../../../services/verifier/src/config/config.js';
 import { resolveBinary } from '../../../services/verifier/src/media/video/ffmpeg-binaries.js';
 import { rocAuc } from '../metrics.js';
+import { readDumps, tracked } from './observation-dumps.js';
 import { decodeSourceFrames, lumaPlane } from './source-frames.js';
 
 type Xy = readonly [number, number];
-interface Dump {
-  readonly id: string;
-  readonly file: string;
-  readonly species: string;
-  readonly width: number;
-  readonly height: number;
-  readonly fps: number;
-  readonly frames: readonly { t: number; lm?: readonly Xy[]; iod: number }[];
-}
 interface Rect {
   x0: number;
   y0: number;
@@ -83,11 +73,10 @@ function change(a: Float32Array, b: Float32Array, w: number, r: Rect): number {
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? NaN;
 const rows: { id: string; species: string; open: number; detail: number; flicker: number }[] = [];
-for (const name of (await readdir(dir)).filter((f) => f.endsWith('.json')).sort()) {
-  const dump = JSON.parse(await readFile(path.join(dir, name), 'utf8')) as Dump;
+for await (const dump of readDumps(dir)) {
   if (!['bona-fide', 'synthetic-video'].includes(dump.species)) continue;
-  const open = dump.frames.filter((f) => {
-    if (f.t >= 4 || f.lm === undefined || f.iod < 16) return false;
+  const open = dump.frames.filter(tracked).filter((f) => {
+    if (f.t >= 4 || f.iod < 16) return false;
     const [a, b] = [f.lm[62]!, f.lm[66]!];
     return Math.hypot(a[0] - b[0], a[1] - b[1]) / f.iod >= OPEN;
   });
@@ -102,8 +91,8 @@ for (const name of (await readdir(dir)).filter((f) => f.endsWith('.json')).sort(
   for (const f of open) {
     const img = images[Math.min(images.length - 1, Math.round(f.t * dump.fps))]!;
     const plane = lumaPlane(img);
-    const mouth = rectOf(f.lm!, 60, 67, img.width, img.height);
-    const eyes = rectOf(f.lm!, 36, 47, img.width, img.height);
+    const mouth = rectOf(f.lm, 60, 67, img.width, img.height);
+    const eyes = rectOf(f.lm, 36, 47, img.width, img.height);
     details.push(detail(plane, img.width, mouth) / detail(plane, img.width, eyes));
     if (last !== undefined && f.t - last.t < 1.5 / dump.fps)
       flickers.push(

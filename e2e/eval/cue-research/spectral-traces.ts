@@ -15,25 +15,11 @@
  *
  *   node --import tsx e2e/eval/cue-research/spectral-traces.ts [OBS_DIR]
  */
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { loadConfig } from '../../../services/verifier/src/config/config.js';
 import { resolveBinary } from '../../../services/verifier/src/media/video/ffmpeg-binaries.js';
 import { rocAuc } from '../metrics.js';
+import { readDumps, tracked } from './observation-dumps.js';
 import { decodeSourceFrames, lumaPlane } from './source-frames.js';
-
-interface Dump {
-  readonly id: string;
-  readonly file: string;
-  readonly species: string;
-  readonly width: number;
-  readonly height: number;
-  readonly fps: number;
-  readonly frames: readonly {
-    t: number;
-    box?: { x1: number; y1: number; x2: number; y2: number };
-  }[];
-}
 
 const dir = process.argv[2] ?? '/tmp/obs';
 const config = loadConfig({ ...process.env });
@@ -108,16 +94,15 @@ interface Row {
   ratio: number;
 }
 const rows: Row[] = [];
-for (const name of (await readdir(dir)).filter((f) => f.endsWith('.json')).sort()) {
-  const dump = JSON.parse(await readFile(path.join(dir, name), 'utf8')) as Dump;
+for await (const dump of readDumps(dir)) {
   if (!['bona-fide', 'synthetic-video', 'replay-video'].includes(dump.species)) continue;
-  const tracked = dump.frames.flatMap((f) => (f.t < 4 && f.box ? [{ t: f.t, box: f.box }] : []));
-  if (tracked.length < FRAMES) continue;
+  const seen = dump.frames.filter(tracked).filter((f) => f.t < 4);
+  if (seen.length < FRAMES) continue;
   const images = await decodeSourceFrames(ffmpeg, dump.file, dump, config.sampling.workingSide, 4);
   const faces: number[] = [];
   const ratios: number[] = [];
   for (let k = 0; k < FRAMES; k++) {
-    const f = tracked[Math.floor((k * tracked.length) / FRAMES)]!;
+    const f = seen[Math.floor((k * seen.length) / FRAMES)]!;
     const img = images[Math.min(images.length - 1, Math.round(f.t * dump.fps))]!;
     const side = Math.min(f.box.x2 - f.box.x1, f.box.y2 - f.box.y1);
     let n = 32;
