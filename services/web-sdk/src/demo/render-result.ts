@@ -94,5 +94,8 @@ function renderRawFigures(answer: VerificationAnswer, mode: 'dev' | 'production'
     `; status ${answer.liveness_status ?? 'not asked'}` +
     (details === undefined
       ? ' (no cue was measured)'
-      : `; ${details.tracked_frames} of ${details.sampled_frames} sampled frames tracked a face.`);
+      : `; ${details.tracked_frames} of ${details.sampled_frames} sampled frames tracked a face` +
+        (details.blink_search_frames > 0
+          ? `; ${details.blink_search_frames} later frames searched for a blink.`
+          : '.'));
 }
