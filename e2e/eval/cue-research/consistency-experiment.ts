@@ -95,7 +95,6 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../../../services/verifier/src/config/config.js';
 import { loadBundleManifest } from '../../../services/verifier/src/models/bundle-manifest.js';
-import { loadVideo } from '../../../services/verifier/src/media/video/load-video.js';
 import type { RgbImage } from '../../../services/verifier/src/media/types.js';
 import { locateFace } from '../../../services/verifier/src/pipeline/observe-frame.js';
 import type { Descriptor } from '../../../services/verifier/src/vision/dlib-descriptor.js';
@@ -121,6 +120,7 @@ import { corpus } from '../corpus.js';
 import { buildPresentations, type Species } from '../liveness.js';
 import { GENERATOR_FAMILIES, sourceGroups, type LosoRow } from '../liveness-loso.js';
 import { rocAuc } from '../metrics.js';
+import { serviceFrames } from './source-frames.js';
 
 /** What one clip's frames measured: the series the cues are computed from. */
 interface ClipSeries {
@@ -303,16 +303,8 @@ async function measure(): Promise<{ clips: ClipSeries[]; timing: Timing }> {
   const clips: ClipSeries[] = [];
   for (const [i, p] of [...videos, ...stills].entries()) {
     const file = p.video ?? (await makeStillClip(p.picture!, p.motion!, scratch, `cons-${i}`));
-    let loaded;
-    try {
-      loaded = await loadVideo(await readFile(file), config.video, config.sampling, {
-        ffmpegPath: config.ffmpegPath,
-        ffprobePath: config.ffprobePath,
-      });
-    } catch (err) {
-      console.error(`${p.id}: ${(err as Error).message}`);
-      continue;
-    }
+    const loaded = await serviceFrames(config, file, p.id);
+    if (loaded === undefined) continue;
     let previous: Box | undefined;
     const templates: FaceTemplate[] = [];
     const yaw: number[] = [];

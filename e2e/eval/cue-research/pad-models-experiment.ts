@@ -23,14 +23,13 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../../../services/verifier/src/config/config.js';
 import {
   loadBundleManifest,
   type InputSpec,
 } from '../../../services/verifier/src/models/bundle-manifest.js';
-import { loadVideo } from '../../../services/verifier/src/media/video/load-video.js';
 import type { RgbImage } from '../../../services/verifier/src/media/types.js';
 import { locateFace } from '../../../services/verifier/src/pipeline/observe-frame.js';
 import { OnnxModel } from '../../../services/verifier/src/runtime/onnx-model.js';
@@ -44,6 +43,7 @@ import { makeStillClip } from '../attack-clips.js';
 import { corpus, repoRoot } from '../corpus.js';
 import { buildPresentations, type Species } from '../liveness.js';
 import { rocAuc } from '../metrics.js';
+import { serviceFrames } from './source-frames.js';
 
 const [modelDir = '/tmp/pad', outFile = '/tmp/pad/scores.json'] = process.argv.slice(2);
 const config = loadConfig({ ...process.env });
@@ -167,16 +167,8 @@ let frameRuns = 0;
 for (const p of presentations) {
   const file =
     p.video ?? (await makeStillClip(p.picture!, 'static', scratch, `pad-${rows.length}`));
-  let loaded;
-  try {
-    loaded = await loadVideo(await readFile(file), config.video, config.sampling, {
-      ffmpegPath: config.ffmpegPath,
-      ffprobePath: config.ffprobePath,
-    });
-  } catch (err) {
-    console.error(`${p.id}: ${(err as Error).message}`);
-    continue;
-  }
+  const loaded = await serviceFrames(config, file, p.id);
+  if (loaded === undefined) continue;
   const perModel = new Map<string, number[]>(candidates.map((c) => [c.name, []]));
   let previous: Box | undefined;
   let tracked = 0;

@@ -1,14 +1,40 @@
 /**
- * Research helpers shared by the cue experiments: every source frame of a clip's start,
- * and a whole picture's luma plane.
+ * Research helpers shared by the cue experiments: a clip's frames as the service samples
+ * them, every source frame of a clip's start, and a whole picture's luma plane.
  */
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import type { Config } from '../../../services/verifier/src/config/config.js';
+import {
+  loadVideo,
+  type LoadedVideo,
+} from '../../../services/verifier/src/media/video/load-video.js';
 import { workingSize } from '../../../services/verifier/src/media/video/decode-frames.js';
 import type { RgbImage } from '../../../services/verifier/src/media/types.js';
 import { luma } from '../../../services/verifier/src/vision/luma.js';
 
 const run = promisify(execFile);
+
+/**
+ * The clip decoded as the service decodes it (its limits, window and rate); undefined,
+ * with the reason on stderr, when the service would refuse it.
+ */
+export async function serviceFrames(
+  config: Pick<Config, 'video' | 'sampling' | 'ffmpegPath' | 'ffprobePath'>,
+  file: string,
+  id: string,
+): Promise<LoadedVideo | undefined> {
+  try {
+    return await loadVideo(await readFile(file), config.video, config.sampling, {
+      ffmpegPath: config.ffmpegPath,
+      ffprobePath: config.ffprobePath,
+    });
+  } catch (err) {
+    console.error(`${id}: ${(err as Error).message}`);
+    return undefined;
+  }
+}
 
 /**
  * Every source frame of the first `seconds`, at the service's working size for a

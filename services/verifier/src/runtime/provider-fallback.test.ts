@@ -10,18 +10,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_BUNDLE_COMPONENTS } from '../testing/default-bundle.js';
 import { WEBGPU_MAIN_THREAD_ONLY } from './onnx-model.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const MODELS = [
-  'descriptor',
-  'detector',
-  'embedder',
-  'eyes',
-  'landmarks',
-  'liveness',
-  'livenessWide',
-];
+const MODELS: readonly string[] = DEFAULT_BUNDLE_COMPONENTS;
 
 /** The verifier from source, asked for WebGPU with no Vulkan driver to be found. */
 function startWithoutVulkan(env: Record<string, string>) {
@@ -93,7 +86,7 @@ test('WebGPU that cannot load: CPU serves, and the log, /readyz and /metrics say
 
     const loaded = logs.find((l) => l.msg === 'models loaded');
     assert.equal(loaded?.executionProvider, 'webgpu');
-    const cpuOnly = (names: string[]) => Object.fromEntries(names.map((c) => [c, 'cpu']));
+    const cpuOnly = (names: readonly string[]) => Object.fromEntries(names.map((c) => [c, 'cpu']));
     assert.deepEqual(loaded?.providers, {
       main: cpuOnly(MODELS),
       frame_workers: cpuOnly(MODELS.filter((c) => c !== 'descriptor')),

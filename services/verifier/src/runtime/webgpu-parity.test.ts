@@ -17,6 +17,7 @@ import type { RgbImage } from '../media/types.js';
 import { loadBundleManifest, type ResolvedBundle } from '../models/bundle-manifest.js';
 import { FrameWorkers } from '../pipeline/frame-workers.js';
 import { findSubject } from '../pipeline/find-subject.js';
+import { DEFAULT_BUNDLE_COMPONENTS } from '../testing/default-bundle.js';
 import { loadRgb, samplePhoto } from '../testing/sample-faces.js';
 import { cosine } from '../vision/embedder.js';
 import { fivePoints, type LandmarkedFace } from '../vision/face.js';
@@ -114,15 +115,7 @@ test('every model of the default bundle gives on WebGPU what it gives on CPU', a
   if (noDevice !== undefined) return t.skip(noDevice);
   for (const [component, p] of Object.entries(gpu.placements))
     assert.deepEqual(p, { requested: 'webgpu', provider: 'webgpu' }, component);
-  assert.deepEqual(Object.keys(gpu.placements).sort(), [
-    'descriptor',
-    'detector',
-    'embedder',
-    'eyes',
-    'landmarks',
-    'liveness',
-    'livenessWide',
-  ]);
+  assert.deepEqual(Object.keys(gpu.placements).sort(), [...DEFAULT_BUNDLE_COMPONENTS]);
   const faces = await subjects();
 
   await t.test('detector: the same faces, boxes and scores', async (t) => {
