@@ -196,6 +196,34 @@ describe('verification endpoint on the corpus (live people, real attacks, real p
     },
   );
 
+  test(
+    "a phone's HDR recording of a live person passes, as its SDR original does",
+    { skip: corpusSkip },
+    async () => {
+      // HDR10 as a phone writes it: HEVC Main 10, BT.2020, PQ, SDR white at 203 cd/m².
+      // Read as SDR, this face was too dim and grey to judge (4007, "no colour"); mapped
+      // to SDR first (decision 0029), it is judged as the original is.
+      const pq = tmp('hdr10.mp4');
+      await ffmpegRun([
+        ...[
+          '-t',
+          '5',
+          '-i',
+          corpusFile('liveness-more/bonafide/OpenTalker__video-retalking__4.mp4'),
+        ],
+        '-vf',
+        'zscale=tin=bt709:min=bt709:pin=bt709:t=smpte2084:m=bt2020nc:p=bt2020:r=tv:npl=203',
+        ...['-an', '-pix_fmt', 'yuv420p10le', '-c:v', 'libx265', '-preset', 'ultrafast'],
+        ...['-tag:v', 'hvc1', '-x265-params'],
+        'log-level=error:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc',
+        pq,
+      ]);
+      const r = await verify(await read(OTHER_PERSON), await readFile(pq));
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+      assert.equal(r.json.passed, true, JSON.stringify(r.json));
+    },
+  );
+
   test('a photo with no face is 4000', { skip: corpusSkip }, async () => {
     const noFace = (await readFile(corpusFile('MANIFEST.tsv'), 'utf8'))
       .split('\n')

@@ -22,6 +22,7 @@
  *
  * OUT.json (default none) receives every clip × variant × bundle row; CLIP_SUBSTRING
  * limits the run to matching clips. About 9 min on 2 cores for all 36 clips.
+ * CAPTURE_VARIANTS=original,hdr-hlg,… and CAPTURE_BUNDLES=1.3.0 choose a subset.
  *
  * Findings (2026-12-07, 36 clips × 8 variants × 2 bundles = 576 checks, 8.6 min):
  *
@@ -62,6 +63,13 @@
  *
  * Since then (decision 0027) 1.3.0 refuses a face with a saturation under 0.08 (4007: use
  * a colour camera), so a rerun shows the grayscale clips refused, not judged.
+ *
+ * HDR (variants hdr-hlg and hdr-pq, 1.3.0 only, 2026-12-07, 108 checks, 5 min): read as
+ * SDR, PQ rejected 7 of 34 live people (one refused 4007 as colourless: saturation 0.07)
+ * and HLG 2, the control 2; the lowest live attack score fell to 0.067 (PQ) and 0.34 (HLG).
+ * Mapped to SDR by the decoder (decision 0029): 3 and 3, the third being cap12_edit, which
+ * passes its SDR control at 0.502 on the motion centre itself; lowest live attack score
+ * 0.53 and 0.48; both replays rejected in every variant.
  */
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -91,7 +99,7 @@ interface Judge {
   readonly models: FaceModels;
   readonly config: Config;
 }
-const BUNDLES = ['1.2.0', '1.3.0'] as const;
+const BUNDLES = (process.env.CAPTURE_BUNDLES ?? '1.2.0,1.3.0').split(',');
 const judges: Judge[] = [];
 for (const version of BUNDLES) {
   const bundleDir = path.join(repoRoot, 'models/faceplugin-dlib', version);
@@ -110,8 +118,28 @@ interface Variant {
   readonly name: string;
   readonly vf?: string;
   readonly crf: number;
+  /** The encoder and its options, when not 8-bit H.264. */
+  readonly codec?: readonly string[];
 }
-const VARIANTS: readonly Variant[] = [
+/**
+ * A phone's HDR recording: HEVC Main 10 tagged BT.2020 with the HLG (iPhone's default since
+ * the 12) or PQ (HDR10) transfer. SDR white is placed at 203 cd/m², BT.2408's reference.
+ */
+const hdr = (name: string, transfer: 'arib-std-b67' | 'smpte2084'): Variant => ({
+  name,
+  vf:
+    'zscale=tin=bt709:min=bt709:pin=bt709:rin=tv:' +
+    `t=${transfer}:m=bt2020nc:p=bt2020:r=tv:npl=203,format=yuv420p10le`,
+  crf: 22,
+  codec: [
+    ...['-c:v', 'libx265', '-preset', 'fast', '-tag:v', 'hvc1'],
+    ...[
+      '-x265-params',
+      `log-level=error:colorprim=bt2020:transfer=${transfer}:colormatrix=bt2020nc`,
+    ],
+  ],
+});
+const ALL_VARIANTS: readonly Variant[] = [
   { name: 'original', crf: 20 },
   { name: 'grayscale', vf: 'format=gray,format=yuv420p', crf: 20 },
   { name: 'crf38', crf: 38 },
@@ -121,7 +149,11 @@ const VARIANTS: readonly Variant[] = [
   { name: 'noise', vf: 'noise=alls=12:allf=t', crf: 20 },
   { name: 'mirror', vf: 'hflip', crf: 20 },
   { name: 'fps15', vf: 'fps=15', crf: 20 },
+  hdr('hdr-hlg', 'arib-std-b67'),
+  hdr('hdr-pq', 'smpte2084'),
 ];
+const chosen = process.env.CAPTURE_VARIANTS?.split(',');
+const VARIANTS = ALL_VARIANTS.filter((v) => chosen === undefined || chosen.includes(v.name));
 
 // ---------------------------------------------------------------- the clips
 
@@ -166,7 +198,8 @@ async function encode(src: string, v: Variant, out: string): Promise<string> {
     [
       ...['-v', 'error', '-y', '-i', src, '-t', '5', '-an'],
       ...(v.vf === undefined ? [] : ['-vf', v.vf]),
-      ...['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', String(v.crf)],
+      ...(v.codec ?? ['-c:v', 'libx264', '-pix_fmt', 'yuv420p']),
+      ...['-crf', String(v.crf)],
       // A camera's encoder caps its rate: without a cap, noise at crf 20 makes HD clips
       // larger than MAX_VIDEO_BYTES (2004), a refusal no camera would cause.
       ...['-maxrate', '12M', '-bufsize', '24M', out],

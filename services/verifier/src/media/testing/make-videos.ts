@@ -18,6 +18,22 @@ const lavfi = (source: string, seconds: number) => [
   String(seconds),
 ];
 const x264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'];
+/** A face photo held for 2 s at 10 fps, 320 px wide. */
+const facePhoto = ['-loop', '1', '-i', samplePhoto(2), '-t', '2', '-r', '10'];
+const facePhotoSize = 'scale=320:-2,pad=ceil(iw/2)*2:ceil(ih/2)*2';
+/**
+ * The same face as a phone's HDR recording: HEVC Main 10 tagged BT.2020 with the HLG or PQ
+ * transfer, SDR white placed at 203 cd/m² (BT.2408), as iPhones and HDR10 phones write.
+ */
+const hdr = (transfer: 'arib-std-b67' | 'smpte2084') => [
+  ...facePhoto,
+  '-vf',
+  `${facePhotoSize},zscale=tin=bt709:min=bt709:pin=bt709:` +
+    `t=${transfer}:m=bt2020nc:p=bt2020:r=tv:npl=203`,
+  ...['-pix_fmt', 'yuv420p10le', '-c:v', 'libx265', '-preset', 'ultrafast', '-tag:v', 'hvc1'],
+  '-x265-params',
+  `log-level=error:colorprim=bt2020:transfer=${transfer}:colormatrix=bt2020nc`,
+];
 
 /** ffmpeg arguments (between the input options and the output file) per named clip. */
 const recipes = {
@@ -46,6 +62,10 @@ const recipes = {
     '-live',
     '1',
   ],
+  /** A face photo, 10 fps, 2 s, SDR: the HDR clips' original. */
+  sdrFace: [...facePhoto, '-vf', facePhotoSize, ...x264],
+  hlg: hdr('arib-std-b67'),
+  pq: hdr('smpte2084'),
   /** Low-rate source: 5 fps. */
   slow: [...lavfi('testsrc=size=160x120:rate=5', 3), ...x264],
   /** A real face, still: face-api's sample 2 held for 3 s (an attack clip: never live). */

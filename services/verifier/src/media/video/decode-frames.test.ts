@@ -42,6 +42,17 @@ const sizes = (frames: VideoFrame[]) => [
   ...new Set(frames.map((f) => `${f.image.width}x${f.image.height}`)),
 ];
 const isMediaError = (e: unknown) => e instanceof ApiError && e.code === 2005;
+/** Mean absolute difference of two decodes' RGB samples, in levels of 255. */
+const meanAbsoluteDifference = (a: readonly VideoFrame[], b: readonly VideoFrame[]) => {
+  let sum = 0;
+  let n = 0;
+  a.forEach((frame, k) => {
+    const other = b[k]!.image.data;
+    frame.image.data.forEach((v, i) => (sum += Math.abs(v - other[i]!)));
+    n += frame.image.data.length;
+  });
+  return sum / n;
+};
 
 test('working size fits the longer side, never upscales, and keeps both sides even', () => {
   assert.deepEqual(workingSize(1920, 1080, 640), { width: 640, height: 360 });
@@ -182,6 +193,25 @@ test('turns a rotated clip upright exactly as ffmpeg autorotation does', async (
   );
   assert.equal(auto.status, 0);
   assert.ok(Buffer.from(frames[2]!.image.data).equals(auto.stdout.subarray(2 * 240 * 320 * 3)));
+});
+
+test("a phone's HDR recording (HLG, PQ) decodes to the SDR picture it was made from", async () => {
+  const sdr = await decodeClip('sdrFace');
+  for (const name of ['hlg', 'pq'] as const) {
+    const info = await probe(clips.file(name));
+    assert.equal(info.dynamicRange, name);
+    const mapped = await decodeFrames(clips.file(name), info, sampling, { ffmpegPath });
+    // Read as if it were SDR, as before decision 0029: the control that this test can fail.
+    const naive = await decodeFrames(clips.file(name), { ...info, dynamicRange: 'sdr' }, sampling, {
+      ffmpegPath,
+    });
+    assert.equal(mapped.length, sdr.length, name);
+    const mappedOff = meanAbsoluteDifference(mapped, sdr);
+    const naiveOff = meanAbsoluteDifference(naive, sdr);
+    // Measured: 5.3 (HLG) and 6.1 (PQ) levels mapped, 18.8 and 31.7 read naively.
+    assert.ok(mappedOff < 8, `${name}: mapped ${mappedOff.toFixed(1)} levels off the original`);
+    assert.ok(naiveOff > 2 * mappedOff, `${name}: naive ${naiveOff.toFixed(1)} levels off`);
+  }
 });
 
 test('keeps the frames before a truncated tail; answers 2005 when nothing decodes', async () => {

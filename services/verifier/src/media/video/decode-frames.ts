@@ -67,6 +67,27 @@ function uprightFilters(rotation: VideoInfo['rotation']): string[] {
   }
 }
 
+/**
+ * The filters that map a phone's HDR recording to the SDR picture the models were trained
+ * and calibrated on (decision 0029). Read as SDR, an HLG face is pale and a PQ face dim and
+ * grey; its blinks and motion are then missed. BT.2408's reference white (203 cd/m²)
+ * becomes SDR white, so skin keeps its level; only the top of the range is compressed
+ * (mobius, linear to 0.9 of that white), and BT.2020's primaries are mapped to BT.709's.
+ * Run after the downscale, on the few working-size frames.
+ */
+function sdrFilters(range: VideoInfo['dynamicRange']): string[] {
+  if (range === 'sdr') return [];
+  const transfer = range === 'hlg' ? 'arib-std-b67' : 'smpte2084';
+  return [
+    `zscale=tin=${transfer}:pin=bt2020:min=bt2020nc:t=linear:npl=203`,
+    'format=gbrpf32le',
+    'zscale=p=bt709',
+    'tonemap=tonemap=mobius:param=0.9:desat=0',
+    'zscale=t=bt709:m=bt709:r=tv',
+    'format=yuv420p',
+  ];
+}
+
 /** The rate frames are sampled at: never faster than the source, whose repeated frames would look like a still face. */
 export function samplingRate(info: Pick<VideoInfo, 'fps'>, fps: number): number {
   return info.fps > 0 ? Math.min(fps, info.fps) : fps;
@@ -89,6 +110,7 @@ export async function decodeFrames(
     ...uprightFilters(info.rotation),
     `fps=${fps}`,
     `scale=${width}:${height}:flags=area`,
+    ...sdrFilters(info.dynamicRange),
   ];
   // One decoding and one filter thread: the frames are few and small, and on a busy pod
   // ffmpeg's per-core threads cost ~25% more CPU per clip than they save in wall time

@@ -68,6 +68,16 @@ const pattern = (size = '320x240', rate = '25') =>
 const tone = '-f lavfi -i sine=frequency=440 -t 3';
 const x264 = '-c:v libx264 -preset ultrafast -pix_fmt yuv420p';
 const x265 = '-c:v libx265 -preset ultrafast -x265-params log-level=error';
+const bt2020 = (transfer: string) =>
+  `-color_primaries bt2020 -color_trc ${transfer} -colorspace bt2020nc`;
+const hlgH264 = () => ffmpeg('h264-hlg.mp4', pattern(), x264, bt2020('arib-std-b67'));
+const pqH264 = () =>
+  ffmpeg(
+    'h264-pq10.mp4',
+    pattern(),
+    '-c:v libx264 -preset ultrafast -pix_fmt yuv420p10le',
+    bt2020('smpte2084'),
+  );
 
 test('real corpus: every video reads as ffprobe reads it, or falls back', async (t) => {
   const files = videosUnder(corpusDir);
@@ -136,6 +146,9 @@ test('generated clips: containers, rotations, index position, track order', asyn
     ],
     ['HEVC, hev1', ffmpeg('hevc.mp4', pattern('322x242'), x265), 'probed'],
     ['HEVC, hvc1 in MOV', ffmpeg('hevc.mov', pattern(), x265, '-tag:v hvc1'), 'probed'],
+    ['H.264 tagged HLG in its VUI', hlgH264(), 'probed'],
+    ['H.264 High 10 tagged PQ', pqH264(), 'probed'],
+    ['HEVC Main 10, HLG: its VUI is not read here', fixtures.file('hlg'), 'fallback'],
     [
       'H.264 4:2:2, 90 kHz',
       ffmpeg(
@@ -173,6 +186,19 @@ test('generated clips: containers, rotations, index position, track order', asyn
   ];
   for (const [name, file, expect] of clips)
     await t.test(name, () => assertLikeFfprobe(file, expect));
+});
+
+test('HDR read in process: the VUI transfer, as ffprobe reads it', async () => {
+  for (const [file, range] of [
+    [hlgH264(), 'hlg'],
+    [pqH264(), 'pq'],
+    [fixtures.file('standard'), 'sdr'],
+  ] as const) {
+    const bytes = readFileSync(file);
+    assert.equal(probeIsoBmff(bytes).kind, 'probed');
+    const info = await probeVideo(file, { ...options, container: 'mov', bytes });
+    assert.equal(info.dynamicRange, range, path.basename(file));
+  }
 });
 
 test('edited boxes: timing edge cases read exactly, anything stray falls back', async (t) => {

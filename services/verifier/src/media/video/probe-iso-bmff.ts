@@ -51,7 +51,15 @@ interface Track {
   readonly sampleDuration: bigint;
   readonly firstCompositionOffset: number;
   readonly matrix: ArrayLike<number>;
-  readonly video: { codec: string; width: number; height: number } | undefined;
+  readonly video: VideoTrack | undefined;
+}
+
+interface VideoTrack {
+  readonly codec: string;
+  readonly width: number;
+  readonly height: number;
+  /** ffprobe's name for the stream's transfer characteristic, where the reader knows it. */
+  readonly transfer: string | undefined;
 }
 
 interface SampleTable {
@@ -93,7 +101,7 @@ function probeMovie(bytes: Uint8Array): ProbeOutput {
   // Only audio may come first: ffprobe types any other track from its codec.
   const video = tracks.find((t) => t.isVideo);
   if (video?.video === undefined) return undecided('no video track');
-  const { codec, width, height } = video.video;
+  const { codec, width, height, transfer } = video.video;
   // Audio without edits takes its start from its first packet, if ffprobe reads one
   // before it stops (a truncated file, a long lead of video): certain only where the
   // other tracks start at 0 anyway.
@@ -114,6 +122,7 @@ function probeMovie(bytes: Uint8Array): ProbeOutput {
             codec_name: codec,
             width,
             height,
+            ...(transfer === undefined ? {} : { color_transfer: transfer }),
             duration: ffprobeSeconds(videoDuration(t, movieTimescale), t.timescale),
             start_time: ffprobeSeconds(trackStart(t, movieTimescale), t.timescale),
             avg_frame_rate: averageFrameRate(t),
@@ -369,7 +378,7 @@ function videoCodec(
 
   let sps: Uint8Array;
   let lengthSize: number;
-  let size: { width: number; height: number };
+  let size: SpsFacts;
   let isSps: (nal: Uint8Array) => boolean;
   const avcC = codec === 'h264' && 'avcC' in entry ? entry.avcC : undefined;
   const hvcC = codec === 'hevc' && 'hvcC' in entry ? entry.hvcC : undefined;
@@ -392,7 +401,12 @@ function videoCodec(
     undecided('sample description and SPS sizes differ');
   }
   checkInBandSps(bytes, samples, lengthSize, (nal) => isSps(nal) && !equal(nal, sps));
-  return { codec, ...size };
+  return {
+    codec,
+    width: size.width,
+    height: size.height,
+    transfer: transferName(size, colrTransfer(bytes, optional(kids, 'colr'))),
+  };
 }
 
 /** An audio track ffprobe can open a decoder for: AAC-LC with a plain configuration. */
@@ -478,17 +492,30 @@ function checkInBandSps(
 }
 
 /** The size an H.264 decoder outputs, from the SPS (the checks of ffmpeg's h264_ps.c). */
-function h264Size(nal: Uint8Array): { width: number; height: number } {
+/** What the readers below take from a sequence parameter set. */
+interface SpsFacts {
+  readonly width: number;
+  readonly height: number;
+  /** Whether the VUI was read (H.264); HEVC's sits behind fields not parsed here. */
+  readonly vuiRead: boolean;
+  /** The VUI's transfer characteristic (ISO/IEC 23091-2 code), when it describes colour. */
+  readonly vuiTransfer: number | undefined;
+  /** Samples of more than 8 bits, as HDR video has. */
+  readonly deep: boolean;
+}
+
+function h264Size(nal: Uint8Array): SpsFacts {
   if ((nal[0]! & 0x1f) !== 7) undecided('not an SPS');
   const b = new Bits(unescape(nal.subarray(1)));
   const profile = b.u(8);
   b.skip(16);
   if (b.ue() >= 32) undecided('SPS id');
   let chroma = 1;
+  let luma = 0;
   if ([100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135, 144].includes(profile)) {
     chroma = b.ue();
     if (chroma > 3 || (chroma === 3 && b.u(1) === 1)) undecided('chroma format');
-    const luma = b.ue();
+    luma = b.ue();
     if (luma > 6 || b.ue() !== luma) undecided('bit depth');
     b.skip(1);
     if (b.u(1) === 1) {
@@ -517,7 +544,48 @@ function h264Size(nal: Uint8Array): { width: number; height: number } {
   const crop = b.u(1) === 1 ? [b.ue(), b.ue(), b.ue(), b.ue()] : [0, 0, 0, 0];
   const stepX = chroma === 1 || chroma === 2 ? 2 : 1;
   const stepY = (2 - frameMbsOnly) * (chroma === 1 ? 2 : 1);
-  return cropped(widthMbs * 16, heightUnits * 16 * (2 - frameMbsOnly), crop, stepX, stepY);
+  const size = cropped(widthMbs * 16, heightUnits * 16 * (2 - frameMbsOnly), crop, stepX, stepY);
+  return { ...size, vuiRead: true, vuiTransfer: h264VuiTransfer(b), deep: luma > 0 };
+}
+
+/** The transfer characteristic in an H.264 VUI's colour description, if it has one. */
+function h264VuiTransfer(b: Bits): number | undefined {
+  if (b.u(1) === 0) return undefined; // no VUI
+  if (b.u(1) === 1 && b.u(8) === 255) b.skip(32); // aspect ratio, and an explicit one
+  if (b.u(1) === 1) b.skip(1); // overscan
+  if (b.u(1) === 0) return undefined; // no video signal type
+  b.skip(4); // video format, full range
+  if (b.u(1) === 0) return undefined; // no colour description
+  b.skip(8); // primaries
+  return b.u(8);
+}
+
+/** ffmpeg's names for the transfer characteristics the service tells apart. */
+const TRANSFERS: Readonly<Record<number, string>> = {
+  1: 'bt709',
+  16: 'smpte2084',
+  18: 'arib-std-b67',
+};
+const HDR_TRANSFERS = new Set([16, 18]);
+
+/**
+ * The transfer ffprobe reports: the decoder's, from the VUI where it describes colour,
+ * else the container's. Only HDR changes what the service does (decode-frames.ts maps it to
+ * SDR), so any doubt about HDR falls back to ffprobe: an HEVC stream of more than 8 bits
+ * (its VUI is not read here) or an HDR `colr` box under an SPS that says nothing.
+ */
+function transferName(sps: SpsFacts, colr: number | undefined): string | undefined {
+  if (sps.vuiTransfer !== undefined) return TRANSFERS[sps.vuiTransfer];
+  if (!sps.vuiRead && sps.deep) undecided('more than 8 bits: the transfer is in the VUI');
+  if (colr !== undefined && HDR_TRANSFERS.has(colr)) undecided('HDR colr box');
+  return undefined;
+}
+
+/** The transfer characteristic of an `nclx` (ISO) or `nclc` (QuickTime) colour box. */
+function colrTransfer(bytes: Uint8Array, colr: BoxRef | undefined): number | undefined {
+  if (colr === undefined || colr.end - colr.body < 10) return undefined;
+  const kind = String.fromCharCode(...bytes.subarray(colr.body, colr.body + 4));
+  return kind === 'nclx' || kind === 'nclc' ? u16(bytes, colr.body + 6) : undefined;
 }
 
 function skipScalingList(b: Bits, size: number): void {
@@ -535,7 +603,7 @@ function skipScalingList(b: Bits, size: number): void {
 }
 
 /** The size an HEVC decoder outputs: the conformance window, not the default display window. */
-function hevcSize(nal: Uint8Array): { width: number; height: number } {
+function hevcSize(nal: Uint8Array): SpsFacts {
   if (((nal[0]! >> 1) & 0x3f) !== 33) undecided('not an SPS');
   const b = new Bits(unescape(nal.subarray(2)));
   b.skip(4);
@@ -554,7 +622,8 @@ function hevcSize(nal: Uint8Array): { width: number; height: number } {
   const height = b.ue();
   const window = b.u(1) === 1 ? [b.ue(), b.ue(), b.ue(), b.ue()] : [0, 0, 0, 0];
   const stepX = chroma === 1 || chroma === 2 ? 2 : 1;
-  return cropped(width, height, window, stepX, chroma === 1 ? 2 : 1);
+  const size = cropped(width, height, window, stepX, chroma === 1 ? 2 : 1);
+  return { ...size, vuiRead: false, vuiTransfer: undefined, deep: b.ue() > 0 };
 }
 
 function cropped(

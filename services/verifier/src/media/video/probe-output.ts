@@ -15,6 +15,7 @@ const streamSchema = z.object({
   start_time: z.string().optional(),
   avg_frame_rate: z.string().optional(),
   r_frame_rate: z.string().optional(),
+  color_transfer: z.string().optional(),
   disposition: z.object({ attached_pic: z.number().optional() }).optional(),
   tags: z.record(z.string(), z.string()).optional(),
   side_data_list: z.array(z.object({ rotation: z.number().optional() })).optional(),

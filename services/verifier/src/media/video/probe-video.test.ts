@@ -26,6 +26,7 @@ test('reads duration, size, codec, frame rate and stream index', async () => {
     streamIndex: 0,
     startSeconds: 0,
     container: 'mov',
+    dynamicRange: 'sdr',
   });
 });
 

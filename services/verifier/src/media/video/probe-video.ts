@@ -26,6 +26,20 @@ export interface VideoInfo {
   readonly startSeconds: number;
   /** The demuxer that was forced, when the caller sniffed one. */
   readonly container: VideoContainer | undefined;
+  /**
+   * How sample values map to light: SDR, or a phone's HDR recording (HLG, iPhone's default;
+   * PQ, HDR10), which the decoder maps to SDR (decision 0029).
+   */
+  readonly dynamicRange: DynamicRange;
+}
+
+export type DynamicRange = 'sdr' | 'hlg' | 'pq';
+
+/** ffprobe's transfer names for the two HDR transfers; any other is SDR to the models. */
+function dynamicRange(transfer: string | undefined): DynamicRange {
+  if (transfer === 'arib-std-b67') return 'hlg';
+  if (transfer === 'smpte2084') return 'pq';
+  return 'sdr';
 }
 
 export interface ProbeOptions {
@@ -109,6 +123,7 @@ export async function probeVideo(file: string, options: ProbeOptions): Promise<V
     streamIndex: stream.index,
     startSeconds: Math.max(0, streamStart - formatStart),
     container: options.container,
+    dynamicRange: dynamicRange(stream.color_transfer),
   };
 }
 
