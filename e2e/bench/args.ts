@@ -27,7 +27,8 @@ export const USAGE = `npm run bench [-- options]
   --side-concurrency 1,4  clips (b) and (c) run at the levels of --concurrency listed here
                           (the lowest level of --concurrency when none is)
   --clips a,b,c           (a) 5-s 512×512 reference, (b) portrait, (c) ~34-s clip,
-                          (d) a 10-s still photo (an attack searched for a blink)
+                          (d) a 10-s still photo (an attack searched for a blink),
+                          (e) clip (a) as a phone's HDR recording (HLG HEVC Main 10)
   --warmup N              untimed requests per clip (default 3)
   --floor-runs N          timed runs of each floor per clip (default 10)
   --peer-runs N           timed peer requests per clip (default 3)

@@ -12,9 +12,9 @@ import { sniffVideoContainer } from '../../services/verifier/src/media/video/sni
 import { knownIdentity, readManifest } from '../eval/corpus.js';
 import { corpusFile, dataDir } from '../support/corpus.js';
 import { seal } from '../support/http.js';
-import { cutClip, grabFrame, stillPhotoVideo } from '../support/media-tools.js';
+import { cutClip, grabFrame, hdrClip, stillPhotoVideo } from '../support/media-tools.js';
 
-export const CLIP_IDS = ['a', 'b', 'c', 'd'] as const;
+export const CLIP_IDS = ['a', 'b', 'c', 'd', 'e'] as const;
 export type ClipId = (typeof CLIP_IDS)[number];
 
 export interface ClipSpec {
@@ -25,6 +25,8 @@ export interface ClipSpec {
   readonly source: string;
   /** A window re-encoded from the source (the reference request since issue 2); else the file as is. */
   readonly cut?: { readonly from: number; readonly seconds: number };
+  /** The window re-encoded as a phone's HDR recording (HEVC Main 10, this transfer). */
+  readonly hdr?: 'hlg';
   /** A still picture instead: the source's frame at `at` seconds, held for `seconds`. */
   readonly still?: { readonly at: number; readonly seconds: number };
   /** Why this clip, where the corpus has none of the wanted shape. */
@@ -64,6 +66,15 @@ export const CLIPS: Readonly<Record<ClipId, ClipSpec>> = {
     // Seen directly and never moving, it is searched for a blink to 10 s (decision 0028):
     // what an attacker can make every request cost.
     note: "clip (a)'s person, one frame held still: the service searches it for a blink to VIDEO_BLINK_SECONDS",
+  },
+  e: {
+    id: 'e',
+    wanted: "a phone's HDR recording: clip (a) as iPhone writes it",
+    source: 'KwaiVGI__LivePortrait/driving_d3.mp4',
+    cut: { from: 0, seconds: 5 },
+    hdr: 'hlg',
+    // HEVC Main 10, BT.2020, HLG: probed by ffprobe, tone-mapped to SDR (decision 0029).
+    note: "clip (a) re-encoded as HLG HEVC Main 10, iPhone's default: what mapping HDR to SDR costs",
   },
 };
 
@@ -115,9 +126,11 @@ export async function prepareClip(
           spec.still.seconds,
           false,
         )
-      : spec.cut === undefined
-        ? source
-        : await cutClip(source, out, spec.cut.from, spec.cut.seconds);
+      : spec.hdr !== undefined && spec.cut !== undefined
+        ? await hdrClip(source, out, spec.hdr, spec.cut.from, spec.cut.seconds)
+        : spec.cut === undefined
+          ? source
+          : await cutClip(source, out, spec.cut.from, spec.cut.seconds);
   const { photo, note } = photoFor(spec.source);
   return prepareFiles(spec, file, { file: corpusFile(photo), name: photo, note }, config);
 }

@@ -13,7 +13,14 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { corpusFile, corpusSkip } from '../support/corpus.js';
 import { expectError, postForm, seal, type Reply } from '../support/http.js';
-import { ffmpegRun, grabFrame, H264, scratchDir, stillPhotoVideo } from '../support/media-tools.js';
+import {
+  ffmpegRun,
+  grabFrame,
+  H264,
+  hdrClip,
+  scratchDir,
+  stillPhotoVideo,
+} from '../support/media-tools.js';
 import { startVerifierProcess, type VerifierProcess } from '../support/verifier-process.js';
 import { waitFor } from '../support/wait.js';
 
@@ -203,21 +210,13 @@ describe('verification endpoint on the corpus (live people, real attacks, real p
       // HDR10 as a phone writes it: HEVC Main 10, BT.2020, PQ, SDR white at 203 cd/m².
       // Read as SDR, this face was too dim and grey to judge (4007, "no colour"); mapped
       // to SDR first (decision 0029), it is judged as the original is.
-      const pq = tmp('hdr10.mp4');
-      await ffmpegRun([
-        ...[
-          '-t',
-          '5',
-          '-i',
-          corpusFile('liveness-more/bonafide/OpenTalker__video-retalking__4.mp4'),
-        ],
-        '-vf',
-        'zscale=tin=bt709:min=bt709:pin=bt709:t=smpte2084:m=bt2020nc:p=bt2020:r=tv:npl=203',
-        ...['-an', '-pix_fmt', 'yuv420p10le', '-c:v', 'libx265', '-preset', 'ultrafast'],
-        ...['-tag:v', 'hvc1', '-x265-params'],
-        'log-level=error:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc',
-        pq,
-      ]);
+      const pq = await hdrClip(
+        corpusFile('liveness-more/bonafide/OpenTalker__video-retalking__4.mp4'),
+        tmp('hdr10.mp4'),
+        'pq',
+        0,
+        5,
+      );
       const r = await verify(await read(OTHER_PERSON), await readFile(pq));
       assert.equal(r.status, 200, JSON.stringify(r.json));
       assert.equal(r.json.passed, true, JSON.stringify(r.json));

@@ -42,6 +42,28 @@ export async function cutClip(
   return out;
 }
 
+/**
+ * A window of a clip as a phone's HDR recording: HEVC Main 10 tagged BT.2020 with the HLG
+ * (iPhone) or PQ (HDR10) transfer, SDR white placed at BT.2408's 203 cd/m².
+ */
+export async function hdrClip(
+  src: string,
+  out: string,
+  transfer: 'hlg' | 'pq',
+  from: number,
+  seconds: number,
+): Promise<string> {
+  const trc = transfer === 'hlg' ? 'arib-std-b67' : 'smpte2084';
+  await ffmpegRun([
+    ...['-ss', String(from), '-t', String(seconds), '-i', src, '-an', '-vf'],
+    `zscale=tin=bt709:min=bt709:pin=bt709:t=${trc}:m=bt2020nc:p=bt2020:r=tv:npl=203`,
+    ...['-pix_fmt', 'yuv420p10le', '-c:v', 'libx265', '-preset', 'ultrafast', '-tag:v', 'hvc1'],
+    ...['-x265-params', `log-level=error:colorprim=bt2020:transfer=${trc}:colormatrix=bt2020nc`],
+    out,
+  ]);
+  return out;
+}
+
 /** One frame of a video at `at` seconds, as JPEG. */
 export async function grabFrame(src: string, out: string, at: number): Promise<string> {
   await ffmpegRun(['-ss', String(at), '-i', src, '-frames:v', '1', '-q:v', '2', out]);
