@@ -49,9 +49,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { rocAuc } from '../metrics.js';
-import { readDumps, tracked, type TrackedFrame } from './observation-dumps.js';
+import {
+  centroid,
+  fitSimilarity,
+  readDumps,
+  tracked,
+  type TrackedFrame,
+  type Xy,
+} from './observation-dumps.js';
 
-type Xy = readonly [number, number];
 type Measures = Record<string, number | undefined>;
 
 const dir = process.argv[2] ?? '/tmp/obs';
@@ -88,10 +94,6 @@ const sdOf = (v: readonly number[]) => {
   const m = meanOf(v);
   return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, v.length - 1));
 };
-const centroid = (pts: readonly Xy[]): Xy => [
-  meanOf(pts.map((p) => p[0])),
-  meanOf(pts.map((p) => p[1])),
-];
 
 function earOf(l: readonly Xy[], o: number): number {
   const d = (a: number, b: number) =>
@@ -207,22 +209,14 @@ function blinkMeasures(bs: readonly Blink[]): Measures {
 
 /** Frame → mean-shape similarity of the stable points: centroid, rotation, log scale. */
 function pose(shape: readonly Xy[], ref: readonly Xy[]): [number, number, number, number] {
-  const P = STABLE.map((i) => shape[i]!);
-  const Q = STABLE.map((i) => ref[i]!);
-  const [px, py] = centroid(P);
-  const [qx, qy] = centroid(Q);
-  let pp = 0,
-    a = 0,
-    b = 0;
-  P.forEach(([x, y], k) => {
-    const [u, v] = [x - px, y - py];
-    const [s, w] = [Q[k]![0] - qx, Q[k]![1] - qy];
-    pp += u * u + v * v;
-    a += u * s + v * w;
-    b += u * w - v * s;
-  });
-  a /= pp;
-  b /= pp;
+  const {
+    a,
+    b,
+    p: [px, py],
+  } = fitSimilarity(
+    STABLE.map((i) => shape[i]!),
+    STABLE.map((i) => ref[i]!),
+  );
   // The frame's pose relative to the mean: the inverse of frame → mean.
   return [px, py, -Math.atan2(b, a), -Math.log(Math.hypot(a, b))];
 }

@@ -14,9 +14,13 @@
  *   node --import tsx e2e/eval/cue-research/lip-sync-rigidity.ts [OBS_DIR]
  */
 import { rocAuc } from '../metrics.js';
-import { readDumps, tracked } from './observation-dumps.js';
-
-type Xy = readonly [number, number];
+import {
+  centroid as mean,
+  fitSimilarity,
+  readDumps,
+  tracked,
+  type Xy,
+} from './observation-dumps.js';
 
 const STABLE = [...Array.from({ length: 12 }, (_, i) => 36 + i), 27, 28, 29, 30, 31, 33, 35];
 const dir = process.argv[2] ?? '/tmp/obs';
@@ -27,29 +31,18 @@ const sd = (v: readonly number[]) => {
 };
 const p90 = (v: readonly number[]) =>
   [...v].sort((a, b) => a - b)[Math.floor(0.9 * (v.length - 1))]!;
-const mean = (pts: readonly Xy[]): Xy => [
-  pts.reduce((s, p) => s + p[0], 0) / pts.length,
-  pts.reduce((s, p) => s + p[1], 0) / pts.length,
-];
 
 /** Every point of `shape` mapped by the similarity that best takes its STABLE points onto `ref`'s. */
 function align(shape: readonly Xy[], ref: readonly Xy[]): Xy[] {
-  const P = STABLE.map((i) => shape[i]!);
-  const Q = STABLE.map((i) => ref[i]!);
-  const [px, py] = mean(P);
-  const [qx, qy] = mean(Q);
-  let pp = 0,
-    a = 0,
-    b = 0;
-  P.forEach(([x, y], k) => {
-    const [u, v] = [x - px, y - py];
-    const [s, t] = [Q[k]![0] - qx, Q[k]![1] - qy];
-    pp += u * u + v * v;
-    a += u * s + v * t;
-    b += u * t - v * s;
-  });
-  a /= pp;
-  b /= pp;
+  const {
+    a,
+    b,
+    p: [px, py],
+    q: [qx, qy],
+  } = fitSimilarity(
+    STABLE.map((i) => shape[i]!),
+    STABLE.map((i) => ref[i]!),
+  );
   return shape.map(([x, y]) => [
     a * (x - px) - b * (y - py) + qx,
     b * (x - px) + a * (y - py) + qy,

@@ -45,3 +45,35 @@ export async function* readDumps(dir: string): AsyncGenerator<ClipDump> {
   for (const name of (await readdir(dir)).filter((f) => f.endsWith('.json')).sort())
     yield JSON.parse(await readFile(path.join(dir, name), 'utf8')) as ClipDump;
 }
+
+/** A landmark, [x, y]. */
+export type Xy = readonly [number, number];
+
+/** The mean of some points. */
+export const centroid = (pts: readonly Xy[]): Xy => [
+  pts.reduce((s, p) => s + p[0], 0) / pts.length,
+  pts.reduce((s, p) => s + p[1], 0) / pts.length,
+];
+
+/**
+ * The similarity that best takes the points `from` onto `to` (least squares): x ↦ M(x − p) + q
+ * with M = [[a, −b], [b, a]], so a = s·cos θ and b = s·sin θ.
+ */
+export function fitSimilarity(
+  from: readonly Xy[],
+  to: readonly Xy[],
+): { a: number; b: number; p: Xy; q: Xy } {
+  const p = centroid(from);
+  const q = centroid(to);
+  let pp = 0,
+    a = 0,
+    b = 0;
+  from.forEach(([x, y], k) => {
+    const [u, v] = [x - p[0], y - p[1]];
+    const [s, t] = [to[k]![0] - q[0], to[k]![1] - q[1]];
+    pp += u * u + v * v;
+    a += u * s + v * t;
+    b += u * t - v * s;
+  });
+  return { a: a / pp, b: b / pp, p, q };
+}
