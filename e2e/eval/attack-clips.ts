@@ -8,8 +8,15 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { ffmpegRun, H264 } from '../support/media-tools.js';
 
+/** Rigid motions: what a photo held, moved or injected as it is can do. */
 export const MOTIONS = ['static', 'zoom', 'pan', 'rotate', 'perspective', 'shake'] as const;
-export type Motion = (typeof MOTIONS)[number];
+/**
+ * Non-rigid warps of the picture: one ffmpeg filter bends it, so its landmarks move in ways
+ * no homography explains, as a live face's do. No camera or paper does this; an injected
+ * stream can. The evaluation reports them as their own species (`warped-photo`).
+ */
+export const WARPS = ['ripple', 'bulge'] as const;
+export type Motion = (typeof MOTIONS)[number] | (typeof WARPS)[number];
 
 /** Clip length: inside the 2–5 s of the issue, and enough for the 8 fps × 32-frame sampling. */
 export const CLIP_SECONDS = 3;
@@ -47,6 +54,17 @@ function filter(motion: Motion, w: number, h: number): string | undefined {
         `${up},crop=${w}:${h}:x='(iw-ow)/2*(1+0.6*sin(t*7.1)+0.4*sin(t*13.3))':` +
         `y='(ih-oh)/2*(1+0.6*sin(t*5.3+1)+0.4*sin(t*11.7))',rotate='0.02*sin(t*6.1)',noise=alls=6:allf=t`
       );
+    case 'ripple':
+      // Two travelling waves, 1.5% and 1% of the width high.
+      return warp(
+        `X+${(0.015 * w).toFixed(1)}*sin(2*PI*Y/${Math.round(0.25 * w)}+6*T)`,
+        `Y+${(0.01 * w).toFixed(1)}*sin(2*PI*X/${Math.round(0.3 * w)}+5*T)`,
+      );
+    case 'bulge': {
+      // A lens that breathes: radial distortion of ±6% at the picture's edge, 0.6 swings a second.
+      const f = '(1+0.06*sin(4*T)*(pow(X-W/2,2)+pow(Y-H/2,2))/pow(W/2,2))';
+      return warp(`W/2+(X-W/2)*${f}`, `H/2+(Y-H/2)*${f}`);
+    }
   }
 }
 
@@ -92,3 +110,7 @@ export async function makeStillClip(
 }
 
 const even = (v: number): number => 2 * Math.floor(v / 2);
+
+/** Each output pixel (X, Y) at time T taken from the picture at (x, y). */
+const warp = (x: string, y: string): string =>
+  `geq=r='r(${x},${y})':g='g(${x},${y})':b='b(${x},${y})'`;

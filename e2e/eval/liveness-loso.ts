@@ -245,6 +245,7 @@ export const LOSO_CLASSES: readonly { label: string; species: readonly Species[]
   { label: 'APCER: recaptured pictures as clips', species: ['recapture-still'] },
   { label: 'APCER: screen-replay videos', species: ['replay-video'] },
   { label: 'APCER: synthesized talking heads (deepfakes)', species: ['synthetic-video'] },
+  { label: 'APCER: warped photos', species: ['warped-photo'] },
 ];
 
 export interface LosoFold {

@@ -3,7 +3,7 @@
  * the human peer's per-video scores turned into the same error rates at a threshold
  * chosen at its EER on this very data (optimistic for the peer, and said so).
  */
-import type { Motion } from './attack-clips.js';
+import { WARPS, type Motion } from './attack-clips.js';
 import {
   clopperPearson,
   equalErrorRate,
@@ -78,6 +78,7 @@ const ATTACKS: readonly { label: string; species: readonly Species[] }[] = [
   { label: 'recaptures: screen-replay videos', species: ['replay-video'] },
   { label: 'recaptures, all', species: ['recapture-still', 'replay-video'] },
   { label: 'synthesized talking heads (deepfakes)', species: ['synthetic-video'] },
+  { label: 'warped photos (a still picture bent by a filter)', species: ['warped-photo'] },
 ];
 
 function rate(
@@ -174,6 +175,10 @@ export function summariseLiveness(
     { label: 'recaptured pictures as clips', rs: of(['recapture-still']) },
     { label: 'screen-replay videos', rs: of(['replay-video']) },
     { label: 'synthesized talking heads', rs: of(['synthetic-video']) },
+    ...WARPS.map((m) => ({
+      label: `warped photo, ${m}`,
+      rs: of(['warped-photo']).filter((r) => r.motion === m),
+    })),
   ];
   const cueClasses = classes.map(({ label, rs }) => {
     const withCues = rs.filter((r) => r.cues !== undefined);

@@ -16,13 +16,14 @@ import type {
 import { StageTimer } from '../../services/verifier/src/pipeline/stage-timer.js';
 import { verify } from '../../services/verifier/src/pipeline/verify.js';
 import type { FaceModels } from '../../services/verifier/src/vision/face-models.js';
-import { MOTIONS, makeStillClip, type Motion } from './attack-clips.js';
+import { MOTIONS, WARPS, makeStillClip, type Motion } from './attack-clips.js';
 import type { CorpusFile } from './corpus.js';
 import type { HumanPeer } from './peers/human.js';
 
 export type Species =
   | 'bona-fide'
   | 'still-photo'
+  | 'warped-photo'
   | 'recapture-still'
   | 'replay-video'
   | 'synthetic-video'
@@ -68,6 +69,8 @@ const MOVING = MOTIONS.filter((m) => m !== 'static');
 export interface PresentationOptions {
   /** Moving motions per real photo besides the static clip (all five when ≥ 5). */
   readonly movingPerPhoto: number;
+  /** Non-rigid warps per real photo (WARPS in turn; 0 for none). */
+  readonly warpedPerPhoto?: number;
   readonly photoLimit?: number;
 }
 
@@ -121,6 +124,17 @@ export function buildPresentations(
         motion,
         picture: at(f),
       });
+    const warps = opts.warpedPerPhoto ?? 0;
+    for (let k = 0; k < warps; k++) {
+      const motion = WARPS[(i * warps + k) % WARPS.length]!;
+      out.push({
+        id: `${f.file}#${motion}`,
+        ...of(f),
+        species: 'warped-photo',
+        motion,
+        picture: at(f),
+      });
+    }
   });
   // Recaptured pictures are few: every motion of each.
   for (const f of manifest.filter(

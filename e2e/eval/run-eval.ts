@@ -50,6 +50,7 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     'no-peers': { type: 'boolean', default: false },
     'moving-per-photo': { type: 'string' },
+    'warped-per-photo': { type: 'string' },
     'human-frames': { type: 'string', default: '4' },
     'human-all-clips': { type: 'boolean', default: false },
     out: { type: 'string', default: path.join(repoRoot, 'docs/eval') },
@@ -62,6 +63,8 @@ const options = {
   // Every motion of every photo (5 moving variants plus the static clip) keeps a full run
   // near 15 minutes on 2 cores; fewer rotate through the motions photo by photo.
   movingPerPhoto: Number(args['moving-per-photo'] ?? (quick ? 1 : 5)),
+  // One non-rigid warp per photo, ripple and bulge in turn (their ffmpeg filter is slow).
+  warpedPerPhoto: Number(args['warped-per-photo'] ?? 1),
   humanFrames: Number(args['human-frames']),
   humanAllClips: args['human-all-clips'],
 };
@@ -204,12 +207,15 @@ try {
   // --- Liveness -------------------------------------------------------------------------
   const presentations = buildPresentations(manifest, dir, {
     movingPerPhoto: options.movingPerPhoto,
+    warpedPerPhoto: options.warpedPerPhoto,
     ...(quick ? { photoLimit: 6 } : {}),
   });
   // The human peer's per-frame models see the same picture whatever its motion; on 2 cores
   // it scores the videos, the recaptures and each photo's static clip, unless asked for all.
   const humanFor = (p: Presentation) =>
-    options.humanAllClips || p.species !== 'still-photo' || p.motion === 'static';
+    options.humanAllClips ||
+    (p.species !== 'still-photo' && p.species !== 'warped-photo') ||
+    p.motion === 'static';
   const photoFile =
     manifest.find((f) => f.file.endsWith('face_recognition/obama.jpg')) ??
     manifest.find((f) => f.kind === 'photo')!;

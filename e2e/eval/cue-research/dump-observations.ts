@@ -3,7 +3,10 @@
  * service's own observer, written as JSON per clip, so that cues can be tried on the same
  * observations without re-running the models.
  *
- *   node --import tsx e2e/eval/cue-research/dump-observations.ts OUT_DIR [--photos N]
+ *   node --import tsx e2e/eval/cue-research/dump-observations.ts OUT_DIR [--photos N] [--warped]
+ *
+ * --photos N adds one moving clip of each of the first N photos (the rigid motions in
+ * turn); with --warped, one warped clip instead (WARPS in turn, species `warped-photo`).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -18,13 +21,17 @@ import { cropResize } from '../../../services/verifier/src/vision/geometry/warp.
 import type { Box, Point } from '../../../services/verifier/src/vision/geometry/types.js';
 import type { RgbImage } from '../../../services/verifier/src/media/types.js';
 import { scratchDir } from '../../support/media-tools.js';
-import { makeStillClip, MOTIONS } from '../attack-clips.js';
+import { makeStillClip, MOTIONS, WARPS, type Motion } from '../attack-clips.js';
 import { corpus } from '../corpus.js';
 import { buildPresentations } from '../liveness.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { photos: { type: 'string', default: '0' }, only: { type: 'string' } },
+  options: {
+    photos: { type: 'string', default: '0' },
+    only: { type: 'string' },
+    warped: { type: 'boolean', default: false },
+  },
 });
 const out = positionals[0] ?? '/tmp/obs';
 await mkdir(out, { recursive: true });
@@ -68,11 +75,16 @@ const photos = main
   .filter((f) => f.kind === 'photo' || f.kind.startsWith('spoof-image'))
   .slice(0, Number(values.photos));
 photos.forEach((f, i) => {
-  const motion = MOTIONS[i % MOTIONS.length]!;
+  const motions: readonly Motion[] = values.warped ? WARPS : MOTIONS;
+  const motion = motions[i % motions.length]!;
   clips.push({
     id: `${f.file}#${motion}`,
     file: `${path.join(dir, f.file)}#${motion}`,
-    species: f.kind === 'photo' ? 'still-photo' : 'recapture-still',
+    species: values.warped
+      ? 'warped-photo'
+      : f.kind === 'photo'
+        ? 'still-photo'
+        : 'recapture-still',
     source: f.source,
     identity: f.identity,
   });
@@ -128,9 +140,9 @@ for (const clip of clips) {
   if (existsSync(target)) continue;
   const t0 = performance.now();
   let file = clip.file;
-  if (clip.species === 'still-photo') {
+  if (['still-photo', 'recapture-still', 'warped-photo'].includes(clip.species)) {
     const [pic, motion] = clip.file.split('#');
-    file = await makeStillClip(pic!, motion as (typeof MOTIONS)[number], scratch, name);
+    file = await makeStillClip(pic!, motion as Motion, scratch, name);
   }
   let loaded;
   try {
