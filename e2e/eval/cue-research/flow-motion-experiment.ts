@@ -66,7 +66,8 @@ import { makeStillClip, MOTIONS, type Motion } from '../attack-clips.js';
 import { corpus } from '../corpus.js';
 import { rocAuc } from '../metrics.js';
 import { buildPresentations } from '../liveness.js';
-import { decodeSourceFrames, lumaPlane } from './source-frames.js';
+import { lumaPyramid, track, type Plane } from './lucas-kanade.js';
+import { decodeSourceFrames } from './source-frames.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -126,137 +127,7 @@ interface Clip {
   readonly motion?: Motion;
 }
 
-// ---------------------------------------------------------------- images and pyramids
-
-interface Plane {
-  readonly w: number;
-  readonly h: number;
-  readonly d: Float32Array;
-}
-
-const lumaOf = (img: RgbImage): Plane => ({ w: img.width, h: img.height, d: lumaPlane(img) });
-
-/** Half size, after the 5-tap binomial blur (separable, edges clamped). */
-function down(p: Plane): Plane {
-  const { w, h, d } = p;
-  const k = [1 / 16, 4 / 16, 6 / 16, 4 / 16, 1 / 16];
-  const tmp = new Float32Array(w * h);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let j = -2; j <= 2; j++)
-        s += k[j + 2]! * d[y * w + Math.min(w - 1, Math.max(0, x + j))]!;
-      tmp[y * w + x] = s;
-    }
-  const w2 = Math.max(1, w >> 1),
-    h2 = Math.max(1, h >> 1);
-  const out = new Float32Array(w2 * h2);
-  for (let y = 0; y < h2; y++)
-    for (let x = 0; x < w2; x++) {
-      let s = 0;
-      for (let j = -2; j <= 2; j++)
-        s += k[j + 2]! * tmp[Math.min(h - 1, Math.max(0, 2 * y + j)) * w + 2 * x]!;
-      out[y * w2 + x] = s;
-    }
-  return { w: w2, h: h2, d: out };
-}
-
-function pyramid(img: RgbImage): Plane[] {
-  const levels = [lumaOf(img)];
-  while (levels.length < LEVELS) levels.push(down(levels[levels.length - 1]!));
-  return levels;
-}
-
-function sample(p: Plane, x: number, y: number): number {
-  const cx = Math.min(p.w - 1.001, Math.max(0, x)),
-    cy = Math.min(p.h - 1.001, Math.max(0, y));
-  const x0 = Math.floor(cx),
-    y0 = Math.floor(cy);
-  const fx = cx - x0,
-    fy = cy - y0;
-  const i = y0 * p.w + x0;
-  return (
-    (1 - fy) * ((1 - fx) * p.d[i]! + fx * p.d[i + 1]!) +
-    fy * ((1 - fx) * p.d[i + p.w]! + fx * p.d[i + p.w + 1]!)
-  );
-}
-
-// ---------------------------------------------------------------- Lucas–Kanade
-
-const WIN = 2 * HALF_WINDOW + 1;
-
-/**
- * Tracks `pt` (level-0 coordinates) of `a` into `b`, starting from displacement `guess`.
- * Returns the point in `b` and the smallest eigenvalue of the level-0 structure tensor
- * (per pixel), or undefined when the system is singular or the point leaves the frame.
- */
-function track(
-  a: readonly Plane[],
-  b: readonly Plane[],
-  pt: Point,
-  guess: Point,
-): { p: Point; minEig: number } | undefined {
-  const tpl = new Float32Array(WIN * WIN);
-  const gx = new Float32Array(WIN * WIN);
-  const gy = new Float32Array(WIN * WIN);
-  let dx = guess.x / 2 ** (LEVELS - 1),
-    dy = guess.y / 2 ** (LEVELS - 1);
-  let minEig = 0;
-  for (let L = LEVELS - 1; L >= 0; L--) {
-    const A = a[L]!,
-      B = b[L]!;
-    const s = 2 ** L;
-    const px = pt.x / s,
-      py = pt.y / s;
-    let gxx = 0,
-      gxy = 0,
-      gyy = 0;
-    for (let j = 0; j < WIN; j++)
-      for (let i = 0; i < WIN; i++) {
-        const x = px + i - HALF_WINDOW,
-          y = py + j - HALF_WINDOW;
-        const k = j * WIN + i;
-        tpl[k] = sample(A, x, y);
-        const ix = (sample(A, x + 1, y) - sample(A, x - 1, y)) / 2;
-        const iy = (sample(A, x, y + 1) - sample(A, x, y - 1)) / 2;
-        gx[k] = ix;
-        gy[k] = iy;
-        gxx += ix * ix;
-        gxy += ix * iy;
-        gyy += iy * iy;
-      }
-    const det = gxx * gyy - gxy * gxy;
-    if (det < 1e-6) return undefined;
-    if (L === 0) {
-      const tr = (gxx + gyy) / 2;
-      minEig = (tr - Math.sqrt(Math.max(0, tr * tr - det))) / (WIN * WIN);
-    }
-    for (let it = 0; it < MAX_ITERATIONS; it++) {
-      let bx = 0,
-        by = 0;
-      for (let j = 0; j < WIN; j++)
-        for (let i = 0; i < WIN; i++) {
-          const k = j * WIN + i;
-          const e = tpl[k]! - sample(B, px + dx + i - HALF_WINDOW, py + dy + j - HALF_WINDOW);
-          bx += e * gx[k]!;
-          by += e * gy[k]!;
-        }
-      const ux = (gyy * bx - gxy * by) / det,
-        uy = (gxx * by - gxy * bx) / det;
-      dx += ux;
-      dy += uy;
-      if (ux * ux + uy * uy < 1e-4) break;
-    }
-    if (L > 0) {
-      dx *= 2;
-      dy *= 2;
-    }
-  }
-  const p = { x: pt.x + dx, y: pt.y + dy };
-  const P = a[0]!;
-  if (!(p.x >= 0 && p.y >= 0 && p.x <= P.w - 1 && p.y <= P.h - 1)) return undefined;
-  return { p, minEig };
-}
+const LK = { halfWindow: HALF_WINDOW, maxIterations: MAX_ITERATIONS };
 
 const centre = (b: Box): Point => ({ x: (b.x1 + b.x2) / 2, y: (b.y1 + b.y2) / 2 });
 
@@ -279,9 +150,9 @@ function pairResidual(
         x: c.x - hw + (2 * hw * (i + 0.5)) / GRID,
         y: c.y - hh + (2 * hh * (j + 0.5)) / GRID,
       };
-      const fwd = track(a, b, from, guess);
+      const fwd = track(a, b, from, guess, LK);
       if (fwd === undefined) continue;
-      const back = track(b, a, fwd.p, { x: from.x - fwd.p.x, y: from.y - fwd.p.y });
+      const back = track(b, a, fwd.p, { x: from.x - fwd.p.x, y: from.y - fwd.p.y }, LK);
       if (back === undefined) continue;
       if (Math.hypot(back.p.x - from.x, back.p.y - from.y) > FB_MAX) continue;
       tracks.push({ from, to: fwd.p, minEig: fwd.minEig });
@@ -315,7 +186,7 @@ function flowStats(frames: readonly Tracked[], lag: number, cache: Map<RgbImage,
   const pyr = (img: RgbImage): Plane[] => {
     let p = cache.get(img);
     if (p === undefined) {
-      p = pyramid(img);
+      p = lumaPyramid(img, LEVELS);
       cache.set(img, p);
     }
     return p;
