@@ -354,8 +354,8 @@ function averageFrameRate(track: Track): string {
 }
 
 /**
- * An H.264 or HEVC track's codec and size. ffprobe reports the decoder's size, from the
- * parameter sets: the answer is certain only where the sample description agrees.
+ * An H.264 or HEVC track's codec, size and transfer. ffprobe reports the decoder's size,
+ * from the parameter sets: the answer is certain only where the sample description agrees.
  */
 function videoCodec(
   bytes: Uint8Array,
@@ -378,34 +378,34 @@ function videoCodec(
 
   let sps: Uint8Array;
   let lengthSize: number;
-  let size: SpsFacts;
+  let facts: SpsFacts;
   let isSps: (nal: Uint8Array) => boolean;
   const avcC = codec === 'h264' && 'avcC' in entry ? entry.avcC : undefined;
   const hvcC = codec === 'hevc' && 'hvcC' in entry ? entry.hvcC : undefined;
   if (avcC !== undefined && avcC.configurationVersion === 1 && avcC.SPS.length === 1) {
     sps = avcC.SPS[0]!.data;
     lengthSize = avcC.lengthSizeMinusOne + 1;
-    size = h264Size(sps);
+    facts = readH264Sps(sps);
     isSps = (nal) => (nal[0]! & 0x1f) === 7;
   } else if (hvcC !== undefined && hvcC.configurationVersion === 1) {
     const all = hvcC.nalu_arrays.filter((a) => a.nalu_type === 33).flat();
     if (all.length !== 1) undecided('not one SPS');
     sps = all[0]!.data;
     lengthSize = hvcC.lengthSizeMinusOne + 1;
-    size = hevcSize(sps);
+    facts = readHevcSps(sps);
     isSps = (nal) => ((nal[0]! >> 1) & 0x3f) === 33;
   } else {
     return undecided('decoder configuration');
   }
-  if (size.width !== entry.width || size.height !== entry.height) {
+  if (facts.width !== entry.width || facts.height !== entry.height) {
     undecided('sample description and SPS sizes differ');
   }
   checkInBandSps(bytes, samples, lengthSize, (nal) => isSps(nal) && !equal(nal, sps));
   return {
     codec,
-    width: size.width,
-    height: size.height,
-    transfer: transferName(size, colrTransfer(bytes, optional(kids, 'colr'))),
+    width: facts.width,
+    height: facts.height,
+    transfer: transferName(facts, colrTransfer(bytes, optional(kids, 'colr'))),
   };
 }
 
@@ -491,7 +491,6 @@ function checkInBandSps(
   }
 }
 
-/** The size an H.264 decoder outputs, from the SPS (the checks of ffmpeg's h264_ps.c). */
 /** What the readers below take from a sequence parameter set. */
 interface SpsFacts {
   readonly width: number;
@@ -504,7 +503,11 @@ interface SpsFacts {
   readonly deep: boolean;
 }
 
-function h264Size(nal: Uint8Array): SpsFacts {
+/**
+ * The size an H.264 decoder outputs (the checks of ffmpeg's h264_ps.c) and the transfer in
+ * the VUI, from the SPS.
+ */
+function readH264Sps(nal: Uint8Array): SpsFacts {
   if ((nal[0]! & 0x1f) !== 7) undecided('not an SPS');
   const b = new Bits(unescape(nal.subarray(1)));
   const profile = b.u(8);
@@ -602,8 +605,11 @@ function skipScalingList(b: Bits, size: number): void {
   }
 }
 
-/** The size an HEVC decoder outputs: the conformance window, not the default display window. */
-function hevcSize(nal: Uint8Array): SpsFacts {
+/**
+ * The size an HEVC decoder outputs (the conformance window, not the default display
+ * window) and the bit depth, from the SPS.
+ */
+function readHevcSps(nal: Uint8Array): SpsFacts {
   if (((nal[0]! >> 1) & 0x3f) !== 33) undecided('not an SPS');
   const b = new Bits(unescape(nal.subarray(2)));
   b.skip(4);
