@@ -51,23 +51,10 @@
  *     e2e/eval/cue-research/background-warp.ts [OUT_JSON] [--photos 30] [--only SUBSTRING] [--debug]
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../../services/verifier/src/config/config.js';
-import { loadBundleManifest } from '../../../services/verifier/src/models/bundle-manifest.js';
-import { loadVideo } from '../../../services/verifier/src/media/video/load-video.js';
 import type { RgbImage } from '../../../services/verifier/src/media/types.js';
 import { percentile } from '../../../services/verifier/src/pipeline/liveness/temporal-cues.js';
-import {
-  localObserver,
-  type FrameObserver,
-} from '../../../services/verifier/src/pipeline/observe-frame.js';
-import {
-  FaceTracker,
-  type FrameObservation,
-} from '../../../services/verifier/src/pipeline/track-face.js';
-import { interOcular } from '../../../services/verifier/src/vision/face.js';
-import { loadFaceModels } from '../../../services/verifier/src/vision/face-models.js';
 import {
   fitHomography,
   project,
@@ -79,6 +66,7 @@ import { corpus } from '../corpus.js';
 import { rocAuc } from '../metrics.js';
 import { buildPresentations } from '../liveness.js';
 import { lumaPyramid, track, type Plane } from './lucas-kanade.js';
+import { loadServiceTracking } from './service-tracking.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -384,50 +372,12 @@ function backgroundStats(frames: readonly Tracked[]): Record<Region, BgStats> {
 // ---------------------------------------------------------------- models and decoding
 
 const dir = corpus.corpusDir();
-const config = loadConfig({ ...process.env });
-const models = await loadFaceModels(
-  await loadBundleManifest(config.modelBundleDir),
-  config.runtime,
-);
-const cal = models.bundle.manifest.calibration.liveness;
-const local = localObserver(models);
-/** The service's detect and locate; describe reduced to what the tracking needs. */
-const observer: FrameObserver = {
-  detect: local.detect,
-  locate: local.locate,
-  describe: ({ face }) =>
-    Promise.resolve({
-      face,
-      eyes: { left: 1, right: 1 },
-      realScore: undefined,
-      sharpness: 0,
-      brightness: 0,
-      saturation: 0,
-      frontalness: 0,
-      iod: interOcular(face.landmarks),
-    }),
-};
-
-const usableOnly = (obs: readonly FrameObservation[]): FrameObservation[] =>
-  obs.filter((o) => o.iod >= cal.usableFace.minInterOcularPx);
+const service = await loadServiceTracking();
 
 async function measure(clip: Clip, file: string): Promise<Row> {
   const base = { id: clip.id, cls: clip.cls, repo: clip.repo };
-  const tracker = new FaceTracker(observer);
-  const video = await loadVideo(await readFile(file), config.video, config.sampling, {
-    ffmpegPath: config.ffmpegPath,
-    ffprobePath: config.ffprobePath,
-    onFrame: (frame) => tracker.push(frame),
-    detectorSize: models.detector.inputSize,
-  });
-  const tracked = await tracker.done();
-  const usable = usableOnly(tracked);
-  if (video.tooShort || usable.length < cal.usableFace.minTrackedFrames)
-    return {
-      ...base,
-      tracked: usable.length,
-      refused: video.tooShort ? 'too short' : `${usable.length}/${tracked.length} usable`,
-    };
+  const { usable, refused } = await service.track(file);
+  if (refused !== undefined) return { ...base, tracked: usable.length, refused };
   const t0 = performance.now();
   const bg = backgroundStats(
     usable.map((o) => ({ box: o.face.box, iod: o.iod, image: o.frame.image })),
@@ -505,7 +455,7 @@ for (const [i, clip] of todo.entries()) {
   );
 }
 await scratch.remove();
-await models.release();
+await service.models.release();
 
 // ---------------------------------------------------------------- report
 

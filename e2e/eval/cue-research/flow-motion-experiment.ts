@@ -34,28 +34,16 @@
  *     [OUT_JSON] [--rounds 2] [--full] [--recaptures] [--grid 10] [--only SUBSTRING]
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../../services/verifier/src/config/config.js';
-import { loadBundleManifest } from '../../../services/verifier/src/models/bundle-manifest.js';
 import { resolveBinary } from '../../../services/verifier/src/media/video/ffmpeg-binaries.js';
-import { loadVideo } from '../../../services/verifier/src/media/video/load-video.js';
 import type { RgbImage } from '../../../services/verifier/src/media/types.js';
 import {
   nonPlanarMotion,
   percentile,
 } from '../../../services/verifier/src/pipeline/liveness/temporal-cues.js';
-import {
-  localObserver,
-  type FrameObserver,
-} from '../../../services/verifier/src/pipeline/observe-frame.js';
-import {
-  FaceTracker,
-  type FrameObservation,
-} from '../../../services/verifier/src/pipeline/track-face.js';
-import { interOcular } from '../../../services/verifier/src/vision/face.js';
-import { loadFaceModels } from '../../../services/verifier/src/vision/face-models.js';
+import { type FrameObservation } from '../../../services/verifier/src/pipeline/track-face.js';
 import {
   fitHomography,
   project,
@@ -67,6 +55,7 @@ import { corpus } from '../corpus.js';
 import { rocAuc } from '../metrics.js';
 import { buildPresentations } from '../liveness.js';
 import { lumaPyramid, track, type Plane } from './lucas-kanade.js';
+import { loadServiceTracking } from './service-tracking.js';
 import { decodeSourceFrames } from './source-frames.js';
 
 const { positionals, values } = parseArgs({
@@ -216,53 +205,17 @@ function flowStats(frames: readonly Tracked[], lag: number, cache: Map<RgbImage,
 // ---------------------------------------------------------------- models and decoding
 
 const dir = corpus.corpusDir();
-const config = loadConfig({ ...process.env });
-const models = await loadFaceModels(
-  await loadBundleManifest(config.modelBundleDir),
-  config.runtime,
-);
-const cal = models.bundle.manifest.calibration.liveness;
+const service = await loadServiceTracking();
+const { config, calibration: cal } = service;
 const ffmpegPath = resolveBinary('ffmpeg', config.ffmpegPath).path;
-const local = localObserver(models);
-/** The service's detect and locate; describe reduced to what the motion cues read. */
-const observer: FrameObserver = {
-  detect: local.detect,
-  locate: local.locate,
-  describe: ({ face }) =>
-    Promise.resolve({
-      face,
-      eyes: { left: 1, right: 1 },
-      realScore: undefined,
-      sharpness: 0,
-      brightness: 0,
-      saturation: 0,
-      frontalness: 0,
-      iod: interOcular(face.landmarks),
-    }),
-};
 
-const usableOnly = (obs: readonly FrameObservation[]): FrameObservation[] =>
-  obs.filter((o) => o.iod >= cal.usableFace.minInterOcularPx);
 const asTracked = (obs: readonly FrameObservation[]): Tracked[] =>
   obs.map((o) => ({ box: o.face.box, iod: o.iod, image: o.frame.image }));
 
 async function measure(clip: Clip, file: string): Promise<Row> {
   const base = { id: clip.id, cls: clip.cls, repo: clip.repo, ...pick(clip) };
-  const tracker = new FaceTracker(observer);
-  const video = await loadVideo(await readFile(file), config.video, config.sampling, {
-    ffmpegPath: config.ffmpegPath,
-    ffprobePath: config.ffprobePath,
-    onFrame: (frame) => tracker.push(frame),
-    detectorSize: models.detector.inputSize,
-  });
-  const tracked = await tracker.done();
-  const usable = usableOnly(tracked);
-  if (video.tooShort || usable.length < cal.usableFace.minTrackedFrames)
-    return {
-      ...base,
-      tracked: usable.length,
-      refused: video.tooShort ? 'too short' : `${usable.length}/${tracked.length} usable`,
-    };
+  const { usable, info, refused } = await service.track(file);
+  if (refused !== undefined) return { ...base, tracked: usable.length, refused };
   const landmark = nonPlanarMotion(usable, cal.motion.smoothingFrames);
   const t0 = performance.now();
   const cache = new Map<RgbImage, Plane[]>();
@@ -274,16 +227,8 @@ async function measure(clip: Clip, file: string): Promise<Row> {
   let full: FlowStats | undefined;
   let fullMs: number | undefined;
   if (values.full) {
-    const all = await decodeSourceFrames(
-      ffmpegPath,
-      file,
-      video.info,
-      config.sampling.workingSide,
-      2,
-    );
-    const ft = new FaceTracker(observer);
-    for (const [k, image] of all.entries()) ft.push({ image, timestamp: k });
-    const fobs = usableOnly(await ft.done());
+    const all = await decodeSourceFrames(ffmpegPath, file, info, config.sampling.workingSide, 2);
+    const fobs = await service.follow(all.map((image, k) => ({ image, timestamp: k })));
     const t1 = performance.now();
     full = flowStats(asTracked(fobs), 1, new Map());
     fullMs = performance.now() - t1;
@@ -373,7 +318,7 @@ for (const [i, clip] of todo.entries()) {
   );
 }
 await scratch.remove();
-await models.release();
+await service.models.release();
 
 // ---------------------------------------------------------------- report
 

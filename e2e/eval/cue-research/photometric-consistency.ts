@@ -41,20 +41,10 @@
  *     [--only SUBSTRING]   (--patch 7: 15×15 patches, a check of the patch size; own OUT_JSON)
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../../services/verifier/src/config/config.js';
-import { loadBundleManifest } from '../../../services/verifier/src/models/bundle-manifest.js';
-import { loadVideo } from '../../../services/verifier/src/media/video/load-video.js';
 import { percentile } from '../../../services/verifier/src/pipeline/liveness/temporal-cues.js';
-import {
-  localObserver,
-  type FrameObserver,
-} from '../../../services/verifier/src/pipeline/observe-frame.js';
-import { FaceTracker } from '../../../services/verifier/src/pipeline/track-face.js';
-import { interOcular } from '../../../services/verifier/src/vision/face.js';
-import { loadFaceModels } from '../../../services/verifier/src/vision/face-models.js';
 import {
   fitHomography,
   project,
@@ -66,6 +56,7 @@ import { corpus } from '../corpus.js';
 import { rocAuc } from '../metrics.js';
 import { buildPresentations } from '../liveness.js';
 import { lumaPyramid, sample, track, type Plane } from './lucas-kanade.js';
+import { loadServiceTracking } from './service-tracking.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -204,46 +195,12 @@ function measurePair(
 // ---------------------------------------------------------------- models and decoding
 
 const dir = corpus.corpusDir();
-const config = loadConfig({ ...process.env });
-const models = await loadFaceModels(
-  await loadBundleManifest(config.modelBundleDir),
-  config.runtime,
-);
-const cal = models.bundle.manifest.calibration.liveness;
-const local = localObserver(models);
-/** The service's detect and locate; describe reduced to what the tracking needs. */
-const observer: FrameObserver = {
-  detect: local.detect,
-  locate: local.locate,
-  describe: ({ face }) =>
-    Promise.resolve({
-      face,
-      eyes: { left: 1, right: 1 },
-      realScore: undefined,
-      sharpness: 0,
-      brightness: 0,
-      saturation: 0,
-      frontalness: 0,
-      iod: interOcular(face.landmarks),
-    }),
-};
+const service = await loadServiceTracking();
 
 async function measure(clip: Clip, file: string): Promise<Row> {
   const base = { id: clip.id, cls: clip.cls, repo: clip.repo };
-  const tracker = new FaceTracker(observer);
-  const video = await loadVideo(await readFile(file), config.video, config.sampling, {
-    ffmpegPath: config.ffmpegPath,
-    ffprobePath: config.ffprobePath,
-    onFrame: (frame) => tracker.push(frame),
-    detectorSize: models.detector.inputSize,
-  });
-  const usable = (await tracker.done()).filter((o) => o.iod >= cal.usableFace.minInterOcularPx);
-  if (video.tooShort || usable.length < cal.usableFace.minTrackedFrames)
-    return {
-      ...base,
-      tracked: usable.length,
-      refused: video.tooShort ? 'too short' : `${usable.length} usable`,
-    };
+  const { usable, info, refused } = await service.track(file);
+  if (refused !== undefined) return { ...base, tracked: usable.length, refused };
   const pyrs = usable.map((o) => lumaPyramid(o.frame.image, LEVELS));
   const res = [];
   for (let t = 1; t < usable.length; t++) {
@@ -252,7 +209,6 @@ async function measure(clip: Clip, file: string): Promise<Row> {
     const r = measurePair(pyrs[t - 1]!, pyrs[t]!, fa.face.box, fb.face.box, (fa.iod + fb.iod) / 2);
     if (r !== undefined) res.push(r);
   }
-  const { info } = video;
   return {
     ...base,
     tracked: usable.length,
@@ -336,7 +292,7 @@ for (const [i, clip] of todo.entries()) {
   );
 }
 await scratch.remove();
-await models.release();
+await service.models.release();
 
 // ---------------------------------------------------------------- report
 
