@@ -50,7 +50,6 @@
  *   SILENTID_DATA_DIR=/work/shared/data nice -n 15 node --import tsx \
  *     e2e/eval/cue-research/background-warp.ts [OUT_JSON] [--photos 30] [--only SUBSTRING] [--debug]
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { RgbImage } from '../../../services/verifier/src/media/types.js';
@@ -61,12 +60,16 @@ import {
 } from '../../../services/verifier/src/vision/geometry/homography.js';
 import type { Box, Point } from '../../../services/verifier/src/vision/geometry/types.js';
 import { scratchDir } from '../../support/media-tools.js';
-import { makeStillClip, type Motion } from '../attack-clips.js';
-import { corpus } from '../corpus.js';
+import type { Motion } from '../attack-clips.js';
 import { rocAuc } from '../metrics.js';
-import { buildPresentations } from '../liveness.js';
 import { lumaPyramid, track, type Plane } from './lucas-kanade.js';
-import { loadServiceTracking } from './service-tracking.js';
+import {
+  cachedRows,
+  clipFile,
+  loadServiceTracking,
+  researchClips,
+  type ResearchClip,
+} from './service-tracking.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -116,15 +119,6 @@ interface Row {
   /** Per region; absent when the service refuses the clip. */
   readonly bg?: Record<Region, BgStats>;
   readonly ms?: number;
-}
-
-interface Clip {
-  readonly id: string;
-  readonly cls: string;
-  readonly repo: string;
-  readonly video?: string;
-  readonly picture?: string;
-  readonly motion?: Motion;
 }
 
 // ---------------------------------------------------------------- Lucas–Kanade
@@ -371,10 +365,9 @@ function backgroundStats(frames: readonly Tracked[]): Record<Region, BgStats> {
 
 // ---------------------------------------------------------------- models and decoding
 
-const dir = corpus.corpusDir();
 const service = await loadServiceTracking();
 
-async function measure(clip: Clip, file: string): Promise<Row> {
+async function measure(clip: ResearchClip, file: string): Promise<Row> {
   const base = { id: clip.id, cls: clip.cls, repo: clip.repo };
   const { usable, refused } = await service.track(file);
   if (refused !== undefined) return { ...base, tracked: usable.length, refused };
@@ -392,41 +385,14 @@ async function measure(clip: Clip, file: string): Promise<Row> {
 
 // ---------------------------------------------------------------- the clips
 
-const manifest = [...corpus.readManifest(dir), ...corpus.readSubManifest('liveness-more', dir)];
-const presentations = buildPresentations(manifest, dir, { movingPerPhoto: 0 });
-const SPECIES_CLASS: Partial<Record<string, string>> = {
-  'bona-fide': 'bona-fide',
-  'synthetic-video': 'synthetic',
-  'replay-video': 'replay',
-};
-const clips: Clip[] = [];
-for (const p of presentations) {
-  const cls = SPECIES_CLASS[p.species];
-  if (p.video !== undefined && cls !== undefined)
-    clips.push({ id: p.id, cls, repo: p.repo, video: p.video });
-}
-for (const f of manifest.filter((m) => m.kind === 'photo').slice(0, PHOTOS))
-  for (const motion of STILL_MOTIONS)
-    clips.push({
-      id: `${f.file}#${motion}`,
-      cls: motion,
-      repo: f.source,
-      picture: `${dir}/${f.file}`,
-      motion,
-    });
-
-const rows = new Map<string, Row>();
-if (existsSync(outJson))
-  for (const r of JSON.parse(readFileSync(outJson, 'utf8')) as Row[]) rows.set(r.id, r);
+const clips = researchClips(PHOTOS, STILL_MOTIONS);
+const rows = cachedRows<Row>(outJson);
 const todo = clips.filter(
   (c) => !rows.has(c.id) && (values.only === undefined || c.id.includes(values.only)),
 );
 const started = performance.now();
 const scratch = await scratchDir();
-const prepare = (c: Clip, i: number): Promise<string> =>
-  c.video !== undefined
-    ? Promise.resolve(c.video)
-    : makeStillClip(c.picture!, c.motion!, scratch.dir, `b${i}`);
+const prepare = (c: ResearchClip, i: number): Promise<string> => clipFile(c, scratch.dir, `b${i}`);
 let next = todo.length > 0 ? prepare(todo[0]!, 0) : undefined;
 next?.catch(() => undefined);
 for (const [i, clip] of todo.entries()) {

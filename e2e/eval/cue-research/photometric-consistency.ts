@@ -40,7 +40,7 @@
  *     e2e/eval/cue-research/photometric-consistency.ts [OUT_JSON] [--photos 25] [--patch 2]
  *     [--only SUBSTRING]   (--patch 7: 15×15 patches, a check of the patch size; own OUT_JSON)
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -51,12 +51,16 @@ import {
 } from '../../../services/verifier/src/vision/geometry/homography.js';
 import type { Box, Point } from '../../../services/verifier/src/vision/geometry/types.js';
 import { scratchDir } from '../../support/media-tools.js';
-import { makeStillClip, type Motion } from '../attack-clips.js';
-import { corpus } from '../corpus.js';
+import type { Motion } from '../attack-clips.js';
 import { rocAuc } from '../metrics.js';
-import { buildPresentations } from '../liveness.js';
 import { lumaPyramid, sample, track, type Plane } from './lucas-kanade.js';
-import { loadServiceTracking } from './service-tracking.js';
+import {
+  cachedRows,
+  clipFile,
+  loadServiceTracking,
+  researchClips,
+  type ResearchClip,
+} from './service-tracking.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -101,15 +105,6 @@ interface Row {
   /** Bits per pixel per frame of the source file (compression). */
   readonly bpp?: number;
   readonly iod?: number;
-}
-
-interface Clip {
-  readonly id: string;
-  readonly cls: string;
-  readonly repo: string;
-  readonly video?: string;
-  readonly picture?: string;
-  readonly motion?: Motion;
 }
 
 const centre = (b: Box): Point => ({ x: (b.x1 + b.x2) / 2, y: (b.y1 + b.y2) / 2 });
@@ -194,10 +189,9 @@ function measurePair(
 
 // ---------------------------------------------------------------- models and decoding
 
-const dir = corpus.corpusDir();
 const service = await loadServiceTracking();
 
-async function measure(clip: Clip, file: string): Promise<Row> {
+async function measure(clip: ResearchClip, file: string): Promise<Row> {
   const base = { id: clip.id, cls: clip.cls, repo: clip.repo };
   const { usable, info, refused } = await service.track(file);
   if (refused !== undefined) return { ...base, tracked: usable.length, refused };
@@ -232,31 +226,8 @@ async function measure(clip: Clip, file: string): Promise<Row> {
 
 // ---------------------------------------------------------------- the clips
 
-const manifest = [...corpus.readManifest(dir), ...corpus.readSubManifest('liveness-more', dir)];
-const SPECIES_CLASS: Partial<Record<string, string>> = {
-  'bona-fide': 'bona-fide',
-  'synthetic-video': 'synthetic',
-  'replay-video': 'replay',
-};
-const clips: Clip[] = [];
-for (const p of buildPresentations(manifest, dir, { movingPerPhoto: 0 })) {
-  const cls = SPECIES_CLASS[p.species];
-  if (p.video !== undefined && cls !== undefined)
-    clips.push({ id: p.id, cls, repo: p.repo, video: p.video });
-}
-for (const f of manifest.filter((m) => m.kind === 'photo').slice(0, PHOTOS))
-  for (const motion of STILL_MOTIONS)
-    clips.push({
-      id: `${f.file}#${motion}`,
-      cls: motion,
-      repo: f.source,
-      picture: `${dir}/${f.file}`,
-      motion,
-    });
-
-const rows = new Map<string, Row>();
-if (existsSync(outJson))
-  for (const r of JSON.parse(readFileSync(outJson, 'utf8')) as Row[]) rows.set(r.id, r);
+const clips = researchClips(PHOTOS, STILL_MOTIONS);
+const rows = cachedRows<Row>(outJson);
 const todo = clips.filter(
   (c) => !rows.has(c.id) && (values.only === undefined || c.id.includes(values.only)),
 );
@@ -266,8 +237,7 @@ for (const [i, clip] of todo.entries()) {
   const t0 = performance.now();
   let row: Row;
   try {
-    const file =
-      clip.video ?? (await makeStillClip(clip.picture!, clip.motion!, scratch.dir, `p${i}`));
+    const file = await clipFile(clip, scratch.dir, `p${i}`);
     row = await measure(clip, file);
   } catch (err) {
     row = { id: clip.id, cls: clip.cls, repo: clip.repo, tracked: 0, refused: String(err) };

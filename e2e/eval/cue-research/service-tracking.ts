@@ -4,6 +4,7 @@
  * decoded with the service's sampling, detected and landmarked by the bundle's models (the
  * eye and attack models are not run), frames under the bundle's usable size left out.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { loadConfig, type Config } from '../../../services/verifier/src/config/config.js';
 import { loadBundleManifest } from '../../../services/verifier/src/models/bundle-manifest.js';
@@ -24,6 +25,9 @@ import {
   loadFaceModels,
   type FaceModels,
 } from '../../../services/verifier/src/vision/face-models.js';
+import { makeStillClip, type Motion } from '../attack-clips.js';
+import { corpus } from '../corpus.js';
+import { buildPresentations } from '../liveness.js';
 
 export interface TrackedClip {
   readonly info: VideoInfo;
@@ -106,3 +110,59 @@ export async function loadServiceTracking(): Promise<ServiceTracking> {
     },
   };
 }
+
+/** A clip of a pixel-level experiment: a corpus video, or a picture to animate. */
+export interface ResearchClip {
+  readonly id: string;
+  /** bona-fide | synthetic | replay, or the picture's motion. */
+  readonly cls: string;
+  readonly repo: string;
+  readonly video?: string;
+  readonly picture?: string;
+  readonly motion?: Motion;
+}
+
+const VIDEO_CLASS: Partial<Record<string, string>> = {
+  'bona-fide': 'bona-fide',
+  'synthetic-video': 'synthetic',
+  'replay-video': 'replay',
+};
+
+/**
+ * Every bona fide, synthesized and replay video of the evaluation (MANIFEST and
+ * liveness-more/), then the first `photos` real photos in each of `motions`.
+ */
+export function researchClips(photos: number, motions: readonly Motion[]): ResearchClip[] {
+  const dir = corpus.corpusDir();
+  const manifest = [...corpus.readManifest(dir), ...corpus.readSubManifest('liveness-more', dir)];
+  const clips: ResearchClip[] = [];
+  for (const p of buildPresentations(manifest, dir, { movingPerPhoto: 0 })) {
+    const cls = VIDEO_CLASS[p.species];
+    if (p.video !== undefined && cls !== undefined)
+      clips.push({ id: p.id, cls, repo: p.repo, video: p.video });
+  }
+  for (const f of manifest.filter((m) => m.kind === 'photo').slice(0, photos))
+    for (const motion of motions)
+      clips.push({
+        id: `${f.file}#${motion}`,
+        cls: motion,
+        repo: f.source,
+        picture: `${dir}/${f.file}`,
+        motion,
+      });
+  return clips;
+}
+
+/** The rows an earlier run wrote to `file`, by clip id: a rerun skips those clips. */
+export function cachedRows<R extends { readonly id: string }>(file: string): Map<string, R> {
+  const rows = new Map<string, R>();
+  if (existsSync(file))
+    for (const r of JSON.parse(readFileSync(file, 'utf8')) as R[]) rows.set(r.id, r);
+  return rows;
+}
+
+/** The clip's video file: the corpus video, or its picture rendered as a clip into `dir`. */
+export const clipFile = (clip: ResearchClip, dir: string, name: string): Promise<string> =>
+  clip.video !== undefined
+    ? Promise.resolve(clip.video)
+    : makeStillClip(clip.picture!, clip.motion!, dir, name);
