@@ -43,9 +43,24 @@ export async function cutClip(
 }
 
 /**
- * A window of a clip as a phone's HDR recording: HEVC Main 10 tagged BT.2020 with the HLG
- * (iPhone) or PQ (HDR10) transfer, SDR white placed at BT.2408's 203 cd/m².
+ * A phone's HDR recording: HEVC Main 10 tagged BT.2020 with the HLG (iPhone's default) or
+ * PQ (HDR10) transfer, SDR white placed at BT.2408's 203 cd/m². The filter turns SDR BT.709
+ * video into it; the codec arguments go without a preset or quality.
  */
+export function hdrEncoding(transfer: 'hlg' | 'pq'): { filter: string; codec: string[] } {
+  const trc = transfer === 'hlg' ? 'arib-std-b67' : 'smpte2084';
+  return {
+    filter:
+      'zscale=tin=bt709:min=bt709:pin=bt709:rin=tv:' +
+      `t=${trc}:m=bt2020nc:p=bt2020:r=tv:npl=203,format=yuv420p10le`,
+    codec: [
+      ...['-c:v', 'libx265', '-tag:v', 'hvc1', '-x265-params'],
+      `log-level=error:colorprim=bt2020:transfer=${trc}:colormatrix=bt2020nc`,
+    ],
+  };
+}
+
+/** A window of a clip as a phone's HDR recording (hdrEncoding). */
 export async function hdrClip(
   src: string,
   out: string,
@@ -53,13 +68,11 @@ export async function hdrClip(
   from: number,
   seconds: number,
 ): Promise<string> {
-  const trc = transfer === 'hlg' ? 'arib-std-b67' : 'smpte2084';
+  const { filter, codec } = hdrEncoding(transfer);
   await ffmpegRun([
-    ...['-ss', String(from), '-t', String(seconds), '-i', src, '-an', '-vf'],
-    `zscale=tin=bt709:min=bt709:pin=bt709:t=${trc}:m=bt2020nc:p=bt2020:r=tv:npl=203`,
-    ...['-pix_fmt', 'yuv420p10le', '-c:v', 'libx265', '-preset', 'ultrafast', '-tag:v', 'hvc1'],
-    ...['-x265-params', `log-level=error:colorprim=bt2020:transfer=${trc}:colormatrix=bt2020nc`],
-    out,
+    ...['-ss', String(from), '-t', String(seconds), '-i', src, '-an', '-vf', filter],
+    ...codec,
+    ...['-preset', 'ultrafast', out],
   ]);
   return out;
 }

@@ -84,7 +84,7 @@ import {
   loadFaceModels,
   type FaceModels,
 } from '../../../services/verifier/src/vision/face-models.js';
-import { ffmpeg, scratchDir } from '../../support/media-tools.js';
+import { ffmpeg, hdrEncoding, scratchDir } from '../../support/media-tools.js';
 import { corpus, repoRoot } from '../corpus.js';
 import { buildPresentations, type Presentation } from '../liveness.js';
 
@@ -121,24 +121,11 @@ interface Variant {
   /** The encoder and its options, when not 8-bit H.264. */
   readonly codec?: readonly string[];
 }
-/**
- * A phone's HDR recording: HEVC Main 10 tagged BT.2020 with the HLG (iPhone's default since
- * the 12) or PQ (HDR10) transfer. SDR white is placed at 203 cd/m², BT.2408's reference.
- */
-const hdr = (name: string, transfer: 'arib-std-b67' | 'smpte2084'): Variant => ({
-  name,
-  vf:
-    'zscale=tin=bt709:min=bt709:pin=bt709:rin=tv:' +
-    `t=${transfer}:m=bt2020nc:p=bt2020:r=tv:npl=203,format=yuv420p10le`,
-  crf: 22,
-  codec: [
-    ...['-c:v', 'libx265', '-preset', 'fast', '-tag:v', 'hvc1'],
-    ...[
-      '-x265-params',
-      `log-level=error:colorprim=bt2020:transfer=${transfer}:colormatrix=bt2020nc`,
-    ],
-  ],
-});
+/** A phone's HDR recording (hdrEncoding). */
+const hdr = (name: string, transfer: 'hlg' | 'pq'): Variant => {
+  const { filter, codec } = hdrEncoding(transfer);
+  return { name, vf: filter, crf: 22, codec: [...codec, '-preset', 'fast'] };
+};
 const ALL_VARIANTS: readonly Variant[] = [
   { name: 'original', crf: 20 },
   { name: 'grayscale', vf: 'format=gray,format=yuv420p', crf: 20 },
@@ -149,8 +136,8 @@ const ALL_VARIANTS: readonly Variant[] = [
   { name: 'noise', vf: 'noise=alls=12:allf=t', crf: 20 },
   { name: 'mirror', vf: 'hflip', crf: 20 },
   { name: 'fps15', vf: 'fps=15', crf: 20 },
-  hdr('hdr-hlg', 'arib-std-b67'),
-  hdr('hdr-pq', 'smpte2084'),
+  hdr('hdr-hlg', 'hlg'),
+  hdr('hdr-pq', 'pq'),
 ];
 const chosen = process.env.CAPTURE_VARIANTS?.split(',');
 const VARIANTS = ALL_VARIANTS.filter((v) => chosen === undefined || chosen.includes(v.name));
