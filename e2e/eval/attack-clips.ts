@@ -127,8 +127,14 @@ async function encodeFrames(frames: Iterable<Buffer>, w: number, h: number, out:
     child.on('error', reject);
     child.on('close', resolve);
   });
-  for (const frame of frames) if (!child.stdin.write(frame)) await once(child.stdin, 'drain');
-  child.stdin.end();
+  // A child that dies early breaks the pipe: its exit status and stderr say why, below.
+  child.stdin.on('error', () => undefined);
+  try {
+    for (const frame of frames)
+      if (!child.stdin.write(frame)) await Promise.race([once(child.stdin, 'drain'), closed]);
+  } finally {
+    child.stdin.end();
+  }
   const code = await closed;
   if (code !== 0) throw new Error(`ffmpeg could not encode ${out}: ${stderr}`);
 }
