@@ -90,6 +90,21 @@ test('a blink needs the eye model to read closed and the lids to close', () => {
   assert.equal(blinkDepth(series([0.93, 0.6, 0.9, 0.59, 0.95, 0.62], lids), cal.blink), 0);
 });
 
+test('an eye the model reads closed throughout is set aside; one that flickers is not', () => {
+  const closed = face(1);
+  const lids = [baseFace, baseFace, closed, baseFace, baseFace, baseFace];
+  const clip = (left: number[], right: number[]) =>
+    left.map((l, i) => ({ ...obs(lids[i]), eyes: { left: l, right: right[i]! } }));
+  // A soft lens: one eye reads shut in every frame, the other blinks (the mean of the two
+  // never reads open).
+  const blurred = clip([1, 1, 0.02, 0.98, 1, 1], [0.1, 0.05, 0, 0.15, 0.02, 0.1]);
+  assert.ok(blinkDepth(blurred, cal.blink) > 0.9);
+  // A noisy still photo: one eye's reading jumps between open and shut, the other stays
+  // open; the two never close together, so no blink.
+  const noisy = clip([1, 1, 0.02, 0.98, 1, 1], [0.9, 0.05, 1, 0.1, 0.95, 0.02]);
+  assert.equal(blinkDepth(noisy, cal.blink), 0);
+});
+
 test('the presentation-attack score trims outliers', () => {
   const s = [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.0].map((r) => obs(baseFace, 1, r));
   assert.ok(Math.abs(presentationAttackScore(s, cal.presentationAttack.trim) - 0.9) < 1e-9);

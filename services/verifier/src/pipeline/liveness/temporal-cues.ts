@@ -97,13 +97,22 @@ function meanShape(shapes: readonly Point[][]): Point[] {
  * the bundle's `blink` calibration). The eye
  * model alone misreads squinting or blurred eyes of a still photo as a blink (measured:
  * a smiling, squinting portrait read 0.77 → 0.01 while its landmarks barely moved).
+ *
+ * Both eyes must read closed at once, unless the model reads one of them closed in most
+ * frames while the other reads open: no one keeps one eye shut for seconds, so that eye is
+ * one the model cannot read (a soft lens, glare on glasses, hair or shadow over it), and
+ * the blink is read on the other eye alone. Measured on a blurred webcam clip: one eye
+ * read 0.00–0.19 throughout while the other closed and opened with each of five blinks,
+ * and the mean of the two never rose above 0.6. An eye that flickers between open and
+ * closed (a noisy still photo) is not set aside: its misreadings are why both eyes must
+ * agree.
  */
 export function blinkDepth(
   obs: readonly FrameObservation[],
   cal: LivenessCalibration['blink'],
 ): number {
   if (obs.length < 2) return 0;
-  const open = obs.map((o) => (o.eyes.left + o.eyes.right) / 2);
+  const open = readableOpenness(obs, cal.eyesClosed);
   const usual = percentile(open, 0.75);
   const lowest = Math.min(...open);
   if (usual < cal.eyesUsuallyOpen || lowest > cal.eyesClosed) return 0;
@@ -111,6 +120,18 @@ export function blinkDepth(
   const median = percentile(ear, 0.5);
   if (median <= 0 || (median - Math.min(...ear)) / median < cal.earDrop) return 0;
   return usual - lowest;
+}
+
+/** Each frame's openness of the eyes the model can read (see blinkDepth). */
+function readableOpenness(obs: readonly FrameObservation[], closed: number): number[] {
+  const readable = (eye: 'left' | 'right') =>
+    percentile(
+      obs.map((o) => o.eyes[eye]),
+      0.75,
+    ) > closed;
+  const [left, right] = [readable('left'), readable('right')];
+  if (left !== right) return obs.map((o) => o.eyes[left ? 'left' : 'right']);
+  return obs.map((o) => (o.eyes.left + o.eyes.right) / 2);
 }
 
 /** Mean eye aspect ratio (lid opening over eye width) of both eyes, from 68 landmarks. */
