@@ -3,7 +3,7 @@ import type { BundleManifest } from '../models/bundle-manifest.js';
 import type { ModelRunner } from '../runtime/model-runner.js';
 import { OnnxModel } from '../runtime/onnx-model.js';
 import type { Point } from './geometry/types.js';
-import { cropResize } from './geometry/warp.js';
+import { warpAffine } from './geometry/warp.js';
 import { inputSize, softmax, toTensor } from './to-tensor.js';
 
 type Spec = BundleManifest['components']['eyes'];
@@ -14,7 +14,13 @@ export interface EyeOpenness {
   readonly right: number;
 }
 
-/** Eye open/closed model on a square grey crop of 1.6 × the eye's corner-to-corner width. */
+/**
+ * Eye open/closed model on a square grey crop of 1.6 × the eye's corner-to-corner width,
+ * turned so that the eye's corners lie level. The model learned upright eyes: a head or
+ * phone tilted by 20° made it read one open eye as shut for whole seconds and lose most
+ * blinks, which the levelled crop reads as in the upright clip (docs/liveness.md,
+ * "Ordinary capture variations").
+ */
 export class EyeState {
   constructor(
     private readonly model: ModelRunner,
@@ -35,14 +41,23 @@ export class EyeState {
       x: (l[first + 1]!.x + l[first + 2]!.x + l[first + 4]!.x + l[first + 5]!.x) / 4,
       y: (l[first + 1]!.y + l[first + 2]!.y + l[first + 4]!.y + l[first + 5]!.y) / 4,
     };
-    const side = Math.max(
-      4,
-      Math.hypot(l[first + 3]!.x - l[first]!.x, l[first + 3]!.y - l[first]!.y) *
-        this.spec.params.cropScale,
-    );
-    const crop = cropResize(
+    const dx = l[first + 3]!.x - l[first]!.x;
+    const dy = l[first + 3]!.y - l[first]!.y;
+    const side = Math.max(4, Math.hypot(dx, dy) * this.spec.params.cropScale);
+    // Eye-line coordinates about the centre, scaled so that `side` spans the model's input.
+    const angle = Math.atan2(dy, dx);
+    const cos = (Math.cos(angle) * width) / side;
+    const sin = (Math.sin(angle) * width) / side;
+    const crop = warpAffine(
       image,
-      { x1: c.x - side / 2, y1: c.y - side / 2, x2: c.x + side / 2, y2: c.y + side / 2 },
+      {
+        a: cos,
+        b: sin,
+        c: width / 2 - (cos * c.x + sin * c.y),
+        d: -sin,
+        e: cos,
+        f: height / 2 - (-sin * c.x + cos * c.y),
+      },
       width,
       height,
     );
