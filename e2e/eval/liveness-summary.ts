@@ -164,6 +164,9 @@ export function summariseLiveness(
       of(['recapture-still', 'replay-video']),
       true,
     ),
+    target('APCER, synthesized talking heads', apcer[4]!, 0.1, of(['synthetic-video']), true),
+    // The "injected still videos" target: a still picture bent over time is one.
+    target('APCER, warped photos', apcer[5]!, 0, of(['warped-photo']), true),
     target('BPCER, live videos (all, flagged included)', bpcer[0]!, 0.05, bona, false),
   ];
   const classes: { label: string; rs: readonly PresentationResult[] }[] = [

@@ -9,9 +9,10 @@
  *
  * How: every bona fide video of the evaluation (buildPresentations over MANIFEST.tsv and
  * liveness-more/MANIFEST.tsv: 34 clips) and the 2 screen replays are cut to their first
- * 5 s and re-encoded by ffmpeg in 8 variants (libx264, yuv420p, crf 20 unless stated):
- * the plain re-encode, grayscale, crf 38, 240 px high, a warm (tungsten) cast, temporal
- * sensor noise, a horizontal mirror and 15 fps. Each variant is judged by checkLiveness,
+ * 5 s and re-encoded by ffmpeg in the variants below (libx264, yuv420p, crf 20 unless
+ * stated): the plain re-encode, grayscale, crf 38, 240 px high, a warm (tungsten) cast,
+ * temporal sensor noise, a horizontal mirror, 15 fps, a 20° tilt, a soft lens, a washed-out
+ * exposure, a close-up, and a phone's HDR (HLG, PQ). Each variant is judged by checkLiveness,
  * exactly as a request is, once with bundle 1.2.0 and once with 1.3.0, both loaded in this
  * process, each with its own config and so its own calibration. The next variant is
  * encoded while the current one is judged. Every encode caps its rate at 12 Mbit/s, as a
@@ -70,15 +71,25 @@
  * Mapped to SDR by the decoder (decision 0029): 3 and 3, the third being cap12_edit, which
  * passes its SDR control at 0.502 on the motion centre itself; lowest live attack score
  * 0.53 and 0.48; both replays rejected in every variant.
+ *
+ * Tilt, soft lens, washed out, close-up (variants tilt-20, blur, washed-out, close-up, the
+ * last cropped around the face found at 1 s; 1.3.0 only, 2026-12-07): bona fide rejected
+ * 4, 7, 6 and 4 of 34 at 21fd0aa; 3, 6, 5 and 4 with decision 0030 (eye crops levelled, an
+ * eye the model reads shut throughout set aside). What is left is motion near the centre
+ * with no readable blink. The held-by-hand replay passes washed out and close-up (its
+ * screen's edges out of the picture). docs/liveness.md has the table.
  */
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import sharp from 'sharp';
 import { loadConfig, type Config } from '../../../services/verifier/src/config/config.js';
 import { ApiError } from '../../../services/verifier/src/errors/api-error.js';
 import { loadBundleManifest } from '../../../services/verifier/src/models/bundle-manifest.js';
 import { checkLiveness } from '../../../services/verifier/src/pipeline/check-liveness.js';
+import { findSubject } from '../../../services/verifier/src/pipeline/find-subject.js';
+import type { Box } from '../../../services/verifier/src/vision/geometry/types.js';
 import { StageTimer } from '../../../services/verifier/src/pipeline/stage-timer.js';
 import {
   loadFaceModels,
@@ -120,6 +131,8 @@ interface Variant {
   readonly crf: number;
   /** The encoder and its options, when not 8-bit H.264. */
   readonly codec?: readonly string[];
+  /** A filter placed around the face: its box in the clip's pixels, the frame's size. */
+  readonly aroundFace?: (face: Box, width: number, height: number) => string;
 }
 /** A phone's HDR recording (hdrEncoding). */
 const hdr = (name: string, transfer: 'hlg' | 'pq'): Variant => {
@@ -136,6 +149,24 @@ const ALL_VARIANTS: readonly Variant[] = [
   { name: 'noise', vf: 'noise=alls=12:allf=t', crf: 20 },
   { name: 'mirror', vf: 'hflip', crf: 20 },
   { name: 'fps15', vf: 'fps=15', crf: 20 },
+  // The phone held close: a square around the face, 0.9 × its box high, so that the face
+  // fills the frame and its forehead and chin touch or cross the edges; delivered at 720 px.
+  {
+    name: 'close-up',
+    crf: 20,
+    aroundFace: (f, w, h) => {
+      const side = Math.floor(Math.min(w, h, 0.9 * (f.y2 - f.y1)) / 2) * 2;
+      const x = Math.round(Math.min(w - side, Math.max(0, (f.x1 + f.x2) / 2 - side / 2)));
+      const y = Math.round(Math.min(h - side, Math.max(0, (f.y1 + f.y2) / 2 - side / 2)));
+      return `crop=${side}:${side}:${x}:${y},scale=720:720`;
+    },
+  },
+  // The phone held at an angle: 20° of roll, the corners black.
+  { name: 'tilt-20', vf: 'rotate=20*PI/180:fillcolor=black', crf: 20 },
+  // A soft webcam lens or a smudged phone camera.
+  { name: 'blur', vf: 'gblur=sigma=2.5', crf: 20 },
+  // Auto-exposure against a bright window: the face lifted and flattened.
+  { name: 'washed-out', vf: 'eq=contrast=0.6:brightness=0.12', crf: 20 },
   hdr('hdr-hlg', 'hlg'),
   hdr('hdr-pq', 'pq'),
 ];
@@ -179,12 +210,45 @@ interface Row {
   readonly ms: number;
 }
 
+/** The subject's box in the clip's frame at 1 s (or its first), in the clip's pixels. */
+async function faceIn(src: string): Promise<{ box: Box; width: number; height: number }> {
+  const png = await run(
+    ffmpeg(),
+    [
+      '-v',
+      'error',
+      '-ss',
+      '1',
+      '-i',
+      src,
+      '-frames:v',
+      '1',
+      '-f',
+      'image2pipe',
+      '-c:v',
+      'png',
+      '-',
+    ],
+    { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
+  );
+  const { data, info } = await sharp(png.stdout)
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const image = { width: info.width, height: info.height, data: new Uint8Array(data) };
+  const face = await findSubject(judges[0]!.models, image);
+  if (face === undefined) throw new Error(`${src}: no face at 1 s to place a crop around`);
+  return { box: face.box, width: info.width, height: info.height };
+}
+
 async function encode(src: string, v: Variant, out: string): Promise<string> {
+  const around = v.aroundFace && (await faceIn(src));
+  const vf = around ? v.aroundFace!(around.box, around.width, around.height) : v.vf;
   await run(
     ffmpeg(),
     [
       ...['-v', 'error', '-y', '-i', src, '-t', '5', '-an'],
-      ...(v.vf === undefined ? [] : ['-vf', v.vf]),
+      ...(vf === undefined ? [] : ['-vf', vf]),
       ...(v.codec ?? ['-c:v', 'libx264', '-pix_fmt', 'yuv420p']),
       ...['-crf', String(v.crf)],
       // A camera's encoder caps its rate: without a cap, noise at crf 20 makes HD clips
