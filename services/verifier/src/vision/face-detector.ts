@@ -55,6 +55,11 @@ export class FaceDetector {
     return nonMaxSuppression(candidates, this.spec.params.nmsIou);
   }
 
+  /** The detector's input size: what a decoder should resize frames to for `detect`. */
+  get inputSize(): { width: number; height: number } {
+    return inputSize(this.spec.input);
+  }
+
   /**
    * Detection on the image set in a black border as wide and as tall as itself on each
    * side, as insightface pads: the detector learned faces with context around them, and
@@ -62,11 +67,6 @@ export class FaceDetector {
    * on tight grey crops of photos, without a border it found none in most, with it
    * every one (docs/models.md).
    */
-  /** The detector's input size: what a decoder should resize frames to for `detect`. */
-  get inputSize(): { width: number; height: number } {
-    return inputSize(this.spec.input);
-  }
-
   detectWithBorder(image: RgbImage): Promise<Detection[]> {
     const { width: w, height: h } = image;
     return this.detect(image, { x1: -w, y1: -h, x2: 2 * w, y2: 2 * h });
