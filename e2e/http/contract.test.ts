@@ -22,8 +22,8 @@ import {
   VERIFY_PATH,
   type Reply,
 } from '../support/http.js';
-import { ffmpegRun } from '../support/media-tools.js';
-import { OTHER_PERSON, SampleMedia } from '../support/sample-media.js';
+import { ffmpegRun, stillPhotoVideo } from '../support/media-tools.js';
+import { OTHER_PERSON, SampleMedia, samplePhoto } from '../support/sample-media.js';
 import { startVerifierProcess, type VerifierProcess } from '../support/verifier-process.js';
 import { waitFor } from '../support/wait.js';
 
@@ -37,7 +37,7 @@ interface LivenessDetails {
     { value: number; evidence: number }
   >;
   decided_by: 'non_planar_motion' | 'blink' | 'presentation_attack';
-  conditions: { face_brightness: number; face_size_px: number };
+  conditions: { face_brightness: number; face_size_px: number; face_cut_by_frame: number };
   hints: string[];
 }
 
@@ -154,7 +154,22 @@ describe('HTTP contract on generated media (every clone, no corpus)', () => {
         d.conditions.face_brightness > 70 && d.conditions.face_size_px >= 16,
         JSON.stringify(d),
       );
+      assert.equal(d.conditions.face_cut_by_frame, 0, JSON.stringify(d));
     }
+  });
+
+  test('a face cut by the frame below the nose: the hints say to keep it in the picture', async () => {
+    // Sample 6's subject (face-api 1.7.15's demo photo), the picture cut just under its nose.
+    const cut = media.file('cut-6.jpg');
+    await sharp(samplePhoto(6))
+      .extract({ left: 1372, top: 113, width: 435, height: 354 })
+      .toFile(cut);
+    const video = await stillPhotoVideo(cut, media.file('cut-6.mp4'), 3, false);
+    const r = await verify(await media.photo(), await readFile(video), { return_details: 'true' });
+    expectHack(r);
+    const d = r.json.liveness_details as LivenessDetails;
+    assert.equal(d.conditions.face_cut_by_frame, 1, JSON.stringify(d));
+    assert.deepEqual(d.hints, ['too_still', 'face_cut_off'], JSON.stringify(d));
   });
 
   test('short_time: a 1-s video answers 200 with passed false, and no score or frame', async () => {

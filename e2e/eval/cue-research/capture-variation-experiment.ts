@@ -207,6 +207,8 @@ interface Row {
   readonly blink?: number;
   readonly tracked?: string;
   readonly faceBrightness?: number;
+  /** The hints a failed clip gets (liveness_details.hints). */
+  readonly hints?: readonly string[];
   readonly ms: number;
 }
 
@@ -289,6 +291,7 @@ async function judge(
             blink: r.evidence.blink,
             tracked: `${r.cues.trackedFrames}/${r.sampledFrames}`,
             faceBrightness: Math.round(r.conditions.faceBrightness),
+            hints: r.hints,
           }),
       ms: performance.now() - t0,
     };
@@ -314,7 +317,7 @@ const line = (r: Row) =>
     ? `error ${r.errorCode}`
     : `${f3(r.score)} | pa ${f4(r.pa)} | direct ${f3(r.direct)} | ${r.decidedBy} | ` +
       `motion ${f4(r.motionCue)} (${f3(r.motion)}) | blink ${f3(r.blink)} | ${r.tracked} | ` +
-      `light ${r.faceBrightness}`);
+      `light ${r.faceBrightness}${r.hints?.length ? ` | ${r.hints.join(',')}` : ''}`);
 
 const scratch = await scratchDir('silentid-capture-variation-');
 const jobs = clips.flatMap((c) => VARIANTS.map((v) => ({ c, v })));

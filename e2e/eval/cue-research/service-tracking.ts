@@ -72,6 +72,7 @@ export async function loadServiceTracking(): Promise<ServiceTracking> {
         saturation: 0,
         frontalness: 0,
         iod: interOcular(face.landmarks),
+        cutByFrame: false,
       }),
   };
   const { minInterOcularPx, minTrackedFrames } = calibration.usableFace;

@@ -60,10 +60,14 @@ export const livenessDetailsSchema = z
       face_size_px: z.number().meta({
         description: 'Median distance between the eyes, in pixels of the analysed frames',
       }),
+      face_cut_by_frame: z.number().meta({
+        description:
+          "Share (0–1) of the analysed frames whose face reached the frame's border (part of it may be outside)",
+      }),
     }),
-    hints: z.array(z.enum(['low_light', 'too_still', 'not_direct'])).meta({
+    hints: z.array(z.enum(['low_light', 'too_still', 'not_direct', 'face_cut_off'])).meta({
       description:
-        'When the video failed, what the person could change: low_light (the face is darker than live clips were measured to be judged at), too_still (no movement or blink was seen), not_direct (it looked like a screen or a print). Empty when passed',
+        "When the video failed, what the person could change: low_light (the face is darker than live clips were measured to be judged at), too_still (no movement or blink was seen), not_direct (it looked like a screen or a print), face_cut_off (the face reached the frame's border in at least half the analysed frames: keep all of it in the picture). Empty when passed",
     }),
   })
   .meta({
@@ -110,6 +114,7 @@ export function livenessDetails(o: Outcome): Details {
       conditions: {
         face_brightness: Math.round(r.conditions.faceBrightness),
         face_size_px: Math.round(r.conditions.faceSizePx),
+        face_cut_by_frame: Math.round(r.conditions.faceCutByFrame * 100) / 100,
       },
       hints: [...r.hints],
     },

@@ -23,6 +23,7 @@ const frame = (iod: number): FrameObservation => ({
   saturation: 0.4,
   frontalness: 1,
   iod,
+  cutByFrame: false,
 });
 
 const refusal = (tracked: FrameObservation[], sampled: number): ApiError => {
@@ -86,7 +87,13 @@ test('a clip with enough usable frames is judged', () => {
 });
 
 test('a failed clip gets the hints of what was measured, and only those', () => {
-  const analysis = (motion: number, blink: number, direct: number, faceBrightness: number) => ({
+  const analysis = (
+    motion: number,
+    blink: number,
+    direct: number,
+    faceBrightness: number,
+    faceCutByFrame = 0,
+  ) => ({
     evidence: {
       score: Math.min(Math.max(motion, blink), direct),
       motion,
@@ -94,7 +101,7 @@ test('a failed clip gets the hints of what was measured, and only those', () => 
       direct,
       decidedBy: 'motion' as const,
     },
-    conditions: { faceBrightness, faceSizePx: 60 },
+    conditions: { faceBrightness, faceSizePx: 60, faceCutByFrame },
   });
   const dark = cal.capture.minFaceBrightness - 1;
   assert.deepEqual(captureHints(analysis(0.1, 0.01, 0.9, 120), cal, cal.threshold), ['too_still']);
@@ -105,6 +112,14 @@ test('a failed clip gets the hints of what was measured, and only those', () => 
   ]);
   // A blink answers "a moving face?" as well as motion does.
   assert.deepEqual(captureHints(analysis(0.1, 0.9, 0.9, 120), cal, cal.threshold), []);
+  // A face at the frame's edge in most frames: keep all of it in the picture.
+  assert.deepEqual(captureHints(analysis(0.1, 0.01, 0.9, 120, 0.6), cal, cal.threshold), [
+    'too_still',
+    'face_cut_off',
+  ]);
+  assert.deepEqual(captureHints(analysis(0.1, 0.01, 0.9, 120, 0.3), cal, cal.threshold), [
+    'too_still',
+  ]);
 });
 
 test('a blink in a later window passes a still first window; motion and attack stay its own', () => {

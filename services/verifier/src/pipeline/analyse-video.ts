@@ -9,7 +9,7 @@ import { blinkDepth, nonPlanarMotion, presentationAttackScore } from './liveness
 import type { FrameObservation } from './track-face.js';
 
 /** Why a failed clip may have failed, for the person recording it (never changes `passed`). */
-export type CaptureHint = 'low_light' | 'too_still' | 'not_direct';
+export type CaptureHint = 'low_light' | 'too_still' | 'not_direct' | 'face_cut_off';
 
 /** How the clip was filmed: medians over the usable frames. */
 export interface CaptureConditions {
@@ -17,7 +17,15 @@ export interface CaptureConditions {
   readonly faceBrightness: number;
   /** Inter-ocular distance in pixels of the working frame. */
   readonly faceSizePx: number;
+  /** Share of the frames (0–1) whose face reached the frame's border. */
+  readonly faceCutByFrame: number;
 }
+
+/**
+ * A failed clip whose face reached the frame's border in at least half its frames gets
+ * the hint `face_cut_off`: there the landmark cues read guesses at the missing part.
+ */
+const CUT_OFF_SHARE = 0.5;
 
 export interface VideoAnalysis {
   readonly cues: LivenessCues;
@@ -58,6 +66,7 @@ export function analyseVideo(
   const conditions: CaptureConditions = {
     faceBrightness: median(usable.map((o) => o.brightness)),
     faceSizePx: median(usable.map((o) => o.iod)),
+    faceCutByFrame: usable.filter((o) => o.cutByFrame).length / usable.length,
   };
   return {
     cues,
@@ -106,7 +115,8 @@ export function withLaterBlink(
  * What a person could change when a clip fails: more light (below the brightness at
  * which live clips were measured to start failing), natural movement or a blink (neither
  * question "a moving 3-D face?" cue answered), filming their face directly (the attack
- * model read a recapture). Coarse on purpose: the figures stay in the details.
+ * model read a recapture), keeping the whole face in the picture (it reached the frame's
+ * border in most frames). Coarse on purpose: the figures stay in the details.
  */
 export function captureHints(
   analysis: Pick<VideoAnalysis, 'evidence' | 'conditions'>,
@@ -119,6 +129,7 @@ export function captureHints(
   // Each hint names a question of the fusion that fell short of the bar the score must pass.
   if (Math.max(evidence.motion, evidence.blink) < threshold) hints.push('too_still');
   if (evidence.direct < threshold) hints.push('not_direct');
+  if (conditions.faceCutByFrame >= CUT_OFF_SHARE) hints.push('face_cut_off');
   return hints;
 }
 

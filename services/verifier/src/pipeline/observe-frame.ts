@@ -31,6 +31,8 @@ export interface FrameFacts {
   readonly frontalness: number;
   /** Inter-ocular distance in pixels: the face's scale. */
   readonly iod: number;
+  /** The face's box reaches the frame's border: part of the face may be outside it. */
+  readonly cutByFrame: boolean;
 }
 
 export interface LocateTask {
@@ -95,8 +97,18 @@ export async function describeFace(
     saturation: saturation(aligned),
     frontalness: frontalness(face.landmarks),
     iod: interOcular(face.landmarks),
+    cutByFrame: reachesBorder(face.box, image),
   };
 }
+
+/**
+ * Whether the face's box reaches the frame's border. The detector clips its boxes to the
+ * picture, so a face cut by the frame has a box on the border; the landmarks of such a
+ * face guess at the missing part inside the box (measured: a face cut below the nose had
+ * its eyes placed 25% too close together and its mouth inside the picture).
+ */
+const reachesBorder = (b: Box, image: RgbImage): boolean =>
+  b.x1 < 1 || b.y1 < 1 || b.x2 > image.width - 1 || b.y2 > image.height - 1;
 
 /** The detection overlapping the previous box most, landmarked, if it looks like a face. */
 async function follow(

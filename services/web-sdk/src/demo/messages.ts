@@ -16,6 +16,7 @@ export const SERVICE_HINT_TEXT: Readonly<Record<LivenessHint, string>> = {
   low_light: 'Your face was too dark to judge well: face a window or a lamp.',
   too_still: 'No movement or blink was seen: hold the phone naturally and blink once.',
   not_direct: 'It looked like a screen or a print: film your own face directly.',
+  face_cut_off: 'Part of your face was out of the picture: hold the phone a little further away.',
 };
 
 /** Production mode's advice: the decision and what to do, with no figures. */

@@ -23,14 +23,21 @@ export interface LivenessDetails {
   };
   /** The cue whose evidence is liveness_score. */
   readonly decided_by: 'non_planar_motion' | 'blink' | 'presentation_attack';
-  /** How the clip was filmed: face skin luma (0–255) and eye distance in pixels. */
-  readonly conditions: { readonly face_brightness: number; readonly face_size_px: number };
+  /**
+   * How the clip was filmed: face skin luma (0–255), eye distance in pixels, and the share
+   * of frames whose face reached the frame's border.
+   */
+  readonly conditions: {
+    readonly face_brightness: number;
+    readonly face_size_px: number;
+    readonly face_cut_by_frame: number;
+  };
   /** When it failed, what the person could change. */
   readonly hints: readonly LivenessHint[];
 }
 
 /** `liveness_details.hints` (docs/api.md). */
-export type LivenessHint = 'low_light' | 'too_still' | 'not_direct';
+export type LivenessHint = 'low_light' | 'too_still' | 'not_direct' | 'face_cut_off';
 
 /** A normal answer (code 1000). `passed` is the liveness decision. */
 export interface VerificationAnswer {

@@ -54,6 +54,7 @@ function obs(landmarks = baseFace, open = 1, real = 0.9): FrameObservation {
     saturation: 0.4,
     frontalness: 1,
     iod: 40,
+    cutByFrame: false,
   };
 }
 
