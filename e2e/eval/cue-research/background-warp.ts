@@ -65,7 +65,7 @@ import { rocAuc } from '../metrics.js';
 import { lumaPyramid, track, type Plane } from './lucas-kanade.js';
 import {
   cachedRows,
-  clipFile,
+  measureEach,
   loadServiceTracking,
   researchClips,
   type ResearchClip,
@@ -392,22 +392,7 @@ const todo = clips.filter(
 );
 const started = performance.now();
 const scratch = await scratchDir();
-const prepare = (c: ResearchClip, i: number): Promise<string> => clipFile(c, scratch.dir, `b${i}`);
-let next = todo.length > 0 ? prepare(todo[0]!, 0) : undefined;
-next?.catch(() => undefined);
-for (const [i, clip] of todo.entries()) {
-  const t0 = performance.now();
-  let row: Row;
-  try {
-    const file = await next!;
-    next = i + 1 < todo.length ? prepare(todo[i + 1]!, i + 1) : undefined;
-    next?.catch(() => undefined);
-    row = await measure(clip, file);
-  } catch (err) {
-    row = { id: clip.id, cls: clip.cls, repo: clip.repo, tracked: 0, refused: String(err) };
-    next = i + 1 < todo.length ? prepare(todo[i + 1]!, i + 1) : undefined;
-    next?.catch(() => undefined);
-  }
+await measureEach(todo, scratch.dir, 'b', measure, async (clip, row: Row, i, seconds) => {
   rows.set(clip.id, row);
   await writeFile(outJson, JSON.stringify([...rows.values()], null, 1));
   const h = row.bg?.head,
@@ -417,9 +402,9 @@ for (const [i, clip] of todo.entries()) {
       `(${h?.measured ?? 0}/${h?.pairs ?? 0} pairs, ${Math.round(h?.points ?? 0)} pts), ` +
       `strict ${f5(st?.relP90)} (${st?.measured ?? 0} pairs, ${Math.round(st?.points ?? 0)} pts), ` +
       `narrow ${f5(row.bg?.narrow.relP90)} (${row.bg?.narrow.measured ?? 0} pairs); ` +
-      `${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `${seconds.toFixed(1)} s`,
   );
-}
+});
 await scratch.remove();
 await service.models.release();
 

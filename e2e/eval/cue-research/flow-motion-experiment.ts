@@ -33,7 +33,6 @@
  *   nice -n 10 node --import tsx e2e/eval/cue-research/flow-motion-experiment.ts \
  *     [OUT_JSON] [--rounds 2] [--full] [--recaptures] [--grid 10] [--only SUBSTRING]
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -48,14 +47,19 @@ import {
   fitHomography,
   project,
 } from '../../../services/verifier/src/vision/geometry/homography.js';
-import type { Box, Point } from '../../../services/verifier/src/vision/geometry/types.js';
+import type { Box } from '../../../services/verifier/src/vision/geometry/types.js';
 import { scratchDir } from '../../support/media-tools.js';
-import { makeStillClip, MOTIONS, type Motion } from '../attack-clips.js';
+import { MOTIONS } from '../attack-clips.js';
 import { corpus } from '../corpus.js';
 import { rocAuc } from '../metrics.js';
 import { buildPresentations } from '../liveness.js';
-import { lumaPyramid, track, type Plane } from './lucas-kanade.js';
-import { loadServiceTracking } from './service-tracking.js';
+import { faceGridTracks, lumaPyramid, type Plane } from './lucas-kanade.js';
+import {
+  cachedRows,
+  loadServiceTracking,
+  measureEach,
+  type ResearchClip,
+} from './service-tracking.js';
 import { decodeSourceFrames } from './source-frames.js';
 
 const { positionals, values } = parseArgs({
@@ -107,18 +111,7 @@ interface Row {
   readonly fullMs?: number;
 }
 
-interface Clip {
-  readonly id: string;
-  readonly cls: string;
-  readonly repo: string;
-  readonly video?: string;
-  readonly picture?: string;
-  readonly motion?: Motion;
-}
-
 const LK = { halfWindow: HALF_WINDOW, maxIterations: MAX_ITERATIONS };
-
-const centre = (b: Box): Point => ({ x: (b.x1 + b.x2) / 2, y: (b.y1 + b.y2) / 2 });
 
 /** Residual RMS (px) of the grid's tracks between two frames after their best homography. */
 function pairResidual(
@@ -127,29 +120,7 @@ function pairResidual(
   boxA: Box,
   boxB: Box,
 ): { rms: number; kept: number } | undefined {
-  const c = centre(boxA);
-  const hw = ((boxA.x2 - boxA.x1) * 0.8) / 2,
-    hh = ((boxA.y2 - boxA.y1) * 0.8) / 2;
-  const cb = centre(boxB);
-  const guess = { x: cb.x - c.x, y: cb.y - c.y };
-  const tracks: { from: Point; to: Point; minEig: number }[] = [];
-  for (let j = 0; j < GRID; j++)
-    for (let i = 0; i < GRID; i++) {
-      const from = {
-        x: c.x - hw + (2 * hw * (i + 0.5)) / GRID,
-        y: c.y - hh + (2 * hh * (j + 0.5)) / GRID,
-      };
-      const fwd = track(a, b, from, guess, LK);
-      if (fwd === undefined) continue;
-      const back = track(b, a, fwd.p, { x: from.x - fwd.p.x, y: from.y - fwd.p.y }, LK);
-      if (back === undefined) continue;
-      if (Math.hypot(back.p.x - from.x, back.p.y - from.y) > FB_MAX) continue;
-      tracks.push({ from, to: fwd.p, minEig: fwd.minEig });
-    }
-  if (tracks.length === 0) return undefined;
-  const eigs = tracks.map((t) => t.minEig);
-  const floor = 0.05 * percentile(eigs, 0.9);
-  const kept = tracks.filter((t) => t.minEig >= floor);
+  const kept = faceGridTracks(a, b, boxA, boxB, { ...LK, grid: GRID, fbMax: FB_MAX });
   if (kept.length < MIN_POINTS) return undefined;
   const h = fitHomography(
     kept.map((t) => t.from),
@@ -212,7 +183,7 @@ const ffmpegPath = resolveBinary('ffmpeg', config.ffmpegPath).path;
 const asTracked = (obs: readonly FrameObservation[]): Tracked[] =>
   obs.map((o) => ({ box: o.face.box, iod: o.iod, image: o.frame.image }));
 
-async function measure(clip: Clip, file: string): Promise<Row> {
+async function measure(clip: ResearchClip, file: string): Promise<Row> {
   const base = { id: clip.id, cls: clip.cls, repo: clip.repo, ...pick(clip) };
   const { usable, info, refused } = await service.track(file);
   if (refused !== undefined) return { ...base, tracked: usable.length, refused };
@@ -247,13 +218,13 @@ async function measure(clip: Clip, file: string): Promise<Row> {
     ...(full === undefined ? {} : { full, fullMs }),
   };
 }
-const pick = (c: Clip) => (c.motion === undefined ? {} : { motion: c.motion });
+const pick = (c: ResearchClip) => (c.motion === undefined ? {} : { motion: c.motion });
 
 // ---------------------------------------------------------------- the clips
 
 const manifest = [...corpus.readManifest(dir), ...corpus.readSubManifest('liveness-more', dir)];
 const presentations = buildPresentations(manifest, dir, { movingPerPhoto: 5 });
-const clips: Clip[] = [];
+const clips: ResearchClip[] = [];
 for (const p of presentations)
   if (p.video !== undefined && (p.species === 'bona-fide' || p.species === 'synthetic-video'))
     clips.push({
@@ -286,37 +257,19 @@ if (values.recaptures)
         motion: p.motion!,
       });
 
-const rows = new Map<string, Row>();
-if (existsSync(outJson))
-  for (const r of JSON.parse(readFileSync(outJson, 'utf8')) as Row[]) rows.set(r.id, r);
+const rows = cachedRows<Row>(outJson);
 const todo = clips.filter(
   (c) => !rows.has(c.id) && (values.only === undefined || c.id.includes(values.only)),
 );
 const scratch = await scratchDir();
-const prepare = (c: Clip, i: number): Promise<string> =>
-  c.video !== undefined
-    ? Promise.resolve(c.video)
-    : makeStillClip(c.picture!, c.motion!, scratch.dir, `f${i}`);
-let next = todo.length > 0 ? prepare(todo[0]!, 0) : undefined;
-for (const [i, clip] of todo.entries()) {
-  const t0 = performance.now();
-  let row: Row;
-  try {
-    const file = await next!;
-    next = i + 1 < todo.length ? prepare(todo[i + 1]!, i + 1) : undefined;
-    next?.catch(() => undefined);
-    row = await measure(clip, file);
-  } catch (err) {
-    row = { id: clip.id, cls: clip.cls, repo: clip.repo, tracked: 0, refused: String(err) };
-    next = i + 1 < todo.length ? prepare(todo[i + 1]!, i + 1) : undefined;
-  }
+await measureEach(todo, scratch.dir, 'f', measure, async (clip, row: Row, i, seconds) => {
   rows.set(clip.id, row);
   await writeFile(outJson, JSON.stringify([...rows.values()], null, 1));
   console.error(
     `${i + 1}/${todo.length} ${clip.id}: landmark ${f4(row.landmark)} flow ${f4(row.flow?.p90)} ` +
-      `(${((performance.now() - t0) / 1000).toFixed(1)} s, flow ${Math.round(row.flowMs ?? 0)} ms)`,
+      `(${seconds.toFixed(1)} s, flow ${Math.round(row.flowMs ?? 0)} ms)`,
   );
-}
+});
 await scratch.remove();
 await service.models.release();
 

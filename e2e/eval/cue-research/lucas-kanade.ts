@@ -1,9 +1,11 @@
 /**
  * Pyramidal Lucas–Kanade point tracking on luma, for the cue experiments that follow pixels
- * rather than landmarks (flow-motion-experiment.ts, background-warp.ts).
+ * rather than landmarks (flow-motion-experiment.ts, background-warp.ts,
+ * photometric-consistency.ts).
  */
 import type { RgbImage } from '../../../services/verifier/src/media/types.js';
-import type { Point } from '../../../services/verifier/src/vision/geometry/types.js';
+import { percentile } from '../../../services/verifier/src/pipeline/liveness/temporal-cues.js';
+import type { Box, Point } from '../../../services/verifier/src/vision/geometry/types.js';
 import { lumaPlane } from './source-frames.js';
 
 /** A single-channel float image. */
@@ -141,4 +143,51 @@ export function track(
   const P = a[0]!;
   if (!(p.x >= 0 && p.y >= 0 && p.x <= P.w - 1 && p.y <= P.h - 1)) return undefined;
   return { p, minEig };
+}
+
+export interface GridOptions extends TrackOptions {
+  /** Points per side of the lattice. */
+  readonly grid: number;
+  /** Forward–backward error (px) above which a track is dropped. */
+  readonly fbMax: number;
+}
+
+/**
+ * A face's flow between two frames: a grid × grid lattice over the middle 80% of `boxA`,
+ * each point tracked from `a` into `b` (started at the boxes' shift) and back; kept where
+ * it returns within `fbMax` px and its window's texture (the smallest eigenvalue) is at
+ * least 5% of the pair's 90th percentile.
+ */
+export function faceGridTracks(
+  a: readonly Plane[],
+  b: readonly Plane[],
+  boxA: Box,
+  boxB: Box,
+  { grid, fbMax, ...lk }: GridOptions,
+): { from: Point; to: Point }[] {
+  const c = { x: (boxA.x1 + boxA.x2) / 2, y: (boxA.y1 + boxA.y2) / 2 };
+  const hw = ((boxA.x2 - boxA.x1) * 0.8) / 2,
+    hh = ((boxA.y2 - boxA.y1) * 0.8) / 2;
+  const guess = { x: (boxB.x1 + boxB.x2) / 2 - c.x, y: (boxB.y1 + boxB.y2) / 2 - c.y };
+  const tracks: { from: Point; to: Point; minEig: number }[] = [];
+  for (let j = 0; j < grid; j++)
+    for (let i = 0; i < grid; i++) {
+      const from = {
+        x: c.x - hw + (2 * hw * (i + 0.5)) / grid,
+        y: c.y - hh + (2 * hh * (j + 0.5)) / grid,
+      };
+      const fwd = track(a, b, from, guess, lk);
+      if (fwd === undefined) continue;
+      const back = track(b, a, fwd.p, { x: from.x - fwd.p.x, y: from.y - fwd.p.y }, lk);
+      if (back === undefined || Math.hypot(back.p.x - from.x, back.p.y - from.y) > fbMax) continue;
+      tracks.push({ from, to: fwd.p, minEig: fwd.minEig });
+    }
+  if (tracks.length === 0) return [];
+  const floor =
+    0.05 *
+    percentile(
+      tracks.map((t) => t.minEig),
+      0.9,
+    );
+  return tracks.filter((t) => t.minEig >= floor).map(({ from, to }) => ({ from, to }));
 }

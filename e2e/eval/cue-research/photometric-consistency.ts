@@ -53,10 +53,10 @@ import type { Box, Point } from '../../../services/verifier/src/vision/geometry/
 import { scratchDir } from '../../support/media-tools.js';
 import type { Motion } from '../attack-clips.js';
 import { rocAuc } from '../metrics.js';
-import { lumaPyramid, sample, track, type Plane } from './lucas-kanade.js';
+import { faceGridTracks, lumaPyramid, sample, type Plane } from './lucas-kanade.js';
 import {
   cachedRows,
-  clipFile,
+  measureEach,
   loadServiceTracking,
   researchClips,
   type ResearchClip,
@@ -107,7 +107,6 @@ interface Row {
   readonly iod?: number;
 }
 
-const centre = (b: Box): Point => ({ x: (b.x1 + b.x2) / 2, y: (b.y1 + b.y2) / 2 });
 const mean = (v: readonly number[]) => v.reduce((x, y) => x + y, 0) / v.length;
 
 function patchMean(p: Plane, q: Point): number {
@@ -138,32 +137,7 @@ function measurePair(
   boxB: Box,
   iod: number,
 ): { pair: Pair; contrast: number; luma: number; points: number } | undefined {
-  const c = centre(boxA),
-    cb = centre(boxB);
-  const hw = ((boxA.x2 - boxA.x1) * 0.8) / 2,
-    hh = ((boxA.y2 - boxA.y1) * 0.8) / 2;
-  const guess = { x: cb.x - c.x, y: cb.y - c.y };
-  const tracks: { from: Point; to: Point; minEig: number }[] = [];
-  for (let j = 0; j < GRID; j++)
-    for (let i = 0; i < GRID; i++) {
-      const from = {
-        x: c.x - hw + (2 * hw * (i + 0.5)) / GRID,
-        y: c.y - hh + (2 * hh * (j + 0.5)) / GRID,
-      };
-      const fwd = track(a, b, from, guess, LK);
-      if (fwd === undefined) continue;
-      const back = track(b, a, fwd.p, { x: from.x - fwd.p.x, y: from.y - fwd.p.y }, LK);
-      if (back === undefined || Math.hypot(back.p.x - from.x, back.p.y - from.y) > FB_MAX) continue;
-      tracks.push({ from, to: fwd.p, minEig: fwd.minEig });
-    }
-  if (tracks.length === 0) return undefined;
-  const floor =
-    0.05 *
-    percentile(
-      tracks.map((t) => t.minEig),
-      0.9,
-    );
-  const kept = tracks.filter((t) => t.minEig >= floor);
+  const kept = faceGridTracks(a, b, boxA, boxB, { ...LK, grid: GRID, fbMax: FB_MAX });
   if (kept.length < MIN_POINTS) return undefined;
   const from = kept.map((t) => t.from),
     to = kept.map((t) => t.to);
@@ -233,15 +207,7 @@ const todo = clips.filter(
 );
 const started = performance.now();
 const scratch = await scratchDir();
-for (const [i, clip] of todo.entries()) {
-  const t0 = performance.now();
-  let row: Row;
-  try {
-    const file = await clipFile(clip, scratch.dir, `p${i}`);
-    row = await measure(clip, file);
-  } catch (err) {
-    row = { id: clip.id, cls: clip.cls, repo: clip.repo, tracked: 0, refused: String(err) };
-  }
+await measureEach(todo, scratch.dir, 'p', measure, async (clip, row: Row, i, seconds) => {
   rows.set(clip.id, row);
   await writeFile(outJson, JSON.stringify([...rows.values()]));
   const ps = row.pairs ?? [];
@@ -258,9 +224,9 @@ for (const [i, clip] of todo.entries()) {
           0.5,
         ),
       )}` +
-      ` (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+      ` (${seconds.toFixed(1)} s)`,
   );
-}
+});
 await scratch.remove();
 await service.models.release();
 

@@ -167,3 +167,44 @@ export const clipFile = (clip: ResearchClip, dir: string, name: string): Promise
   clip.video !== undefined
     ? Promise.resolve(clip.video)
     : makeStillClip(clip.picture!, clip.motion!, dir, name);
+
+/** The row of a clip that could not be rendered or measured. */
+export interface RefusedRow {
+  readonly id: string;
+  readonly cls: string;
+  readonly repo: string;
+  readonly tracked: 0;
+  readonly refused: string;
+}
+
+/**
+ * Measures each clip in turn, rendering the next one's file (into `dir`, named
+ * `prefix` + its index) while the current one is measured. A clip that fails either step
+ * gets a refused row. `done` receives every row as it is made, with the seconds it took.
+ */
+export async function measureEach<R>(
+  clips: readonly ResearchClip[],
+  dir: string,
+  prefix: string,
+  measure: (clip: ResearchClip, file: string) => Promise<R>,
+  done: (clip: ResearchClip, row: R | RefusedRow, index: number, seconds: number) => Promise<void>,
+): Promise<void> {
+  const render = (k: number): Promise<string> | undefined => {
+    if (k >= clips.length) return undefined;
+    const file = clipFile(clips[k]!, dir, `${prefix}${k}`);
+    file.catch(() => undefined); // awaited in its turn below
+    return file;
+  };
+  let next = render(0);
+  for (const [i, clip] of clips.entries()) {
+    const t0 = performance.now();
+    let row: R | RefusedRow;
+    try {
+      const file = await next!.finally(() => (next = render(i + 1)));
+      row = await measure(clip, file);
+    } catch (err) {
+      row = { id: clip.id, cls: clip.cls, repo: clip.repo, tracked: 0, refused: String(err) };
+    }
+    await done(clip, row, i, (performance.now() - t0) / 1000);
+  }
+}
