@@ -11,8 +11,19 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { ffmpeg, ffmpegRun, H264 } from '../support/media-tools.js';
 
-/** Rigid motions: what a photo held, moved or injected as it is can do. */
-export const MOTIONS = ['static', 'zoom', 'pan', 'rotate', 'perspective', 'shake'] as const;
+/**
+ * Rigid motions: what a photo held, moved or injected as it is can do. `noisy` is the
+ * picture still, as a small, noisy camera would deliver it (decision 0031).
+ */
+export const MOTIONS = [
+  'static',
+  'zoom',
+  'pan',
+  'rotate',
+  'perspective',
+  'shake',
+  'noisy',
+] as const;
 /**
  * Non-rigid warps of the picture: one ffmpeg filter bends it, so its landmarks move in ways
  * no homography explains, as a live face's do. No camera or paper does this; an injected
@@ -57,6 +68,10 @@ function filter(motion: Motion, w: number, h: number): string | undefined {
         `${up},crop=${w}:${h}:x='(iw-ow)/2*(1+0.6*sin(t*7.1)+0.4*sin(t*13.3))':` +
         `y='(ih-oh)/2*(1+0.6*sin(t*5.3+1)+0.4*sin(t*11.7))',rotate='0.02*sin(t*6.1)',noise=alls=6:allf=t`
       );
+    case 'noisy':
+      // 200 px high under temporal sensor noise (σ 20 levels): landmarks and the eye model
+      // at their least certain.
+      return 'scale=-2:200,noise=alls=20:allf=t';
     default:
       return undefined; // the warps are drawn in warpFrames
   }

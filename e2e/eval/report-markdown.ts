@@ -1,6 +1,7 @@
 /** Renders report.json as the human-readable docs/eval/report.md. */
 import type { ErrorRate, LivenessSummary, PeerLiveness, Target } from './liveness-summary.js';
 import type { PresentationResult } from './liveness.js';
+import { MOTIONS } from './attack-clips.js';
 import type { Interval, Summary, TarAtFar } from './metrics.js';
 import { CUES, type Cue, type CueResearch } from './cue-research/measure-cues.js';
 import type { EvalReport } from './report.js';
@@ -289,9 +290,9 @@ function livenessSection(r: EvalReport): string {
     'Each presentation goes through `verify` as a request would; the decision is the `passed` the API returns ' +
       '(any refusal, 4007 included, is a rejection). APCER = attack presentations accepted / attack presentations of that species; ' +
       'BPCER = bona fide presentations rejected / bona fide presentations. Still-photo clips are made at run time from every real photo (kinds `photo`, `live-image`): ' +
-      (Number(r.run.options['movingPerPhoto']) >= 5
-        ? 'every photo in every motion (static, zoom, pan, rotate, perspective wobble, handheld shake with noise), 3 s at 25 fps; '
-        : `a static clip plus ${r.run.options['movingPerPhoto']} moving variant(s) per photo in rotation (zoom, pan, rotate, perspective wobble, handheld shake with noise), 3 s at 25 fps; `) +
+      (Number(r.run.options['movingPerPhoto']) >= MOTIONS.length - 1
+        ? 'every photo in every motion (static, zoom, pan, rotate, perspective wobble, handheld shake with noise, small and noisy), 3 s at 25 fps; '
+        : `a static clip plus ${r.run.options['movingPerPhoto']} moving variant(s) per photo in rotation (zoom, pan, rotate, perspective wobble, handheld shake with noise, small and noisy), 3 s at 25 fps; `) +
       'recaptured pictures (`spoof-image`, `spoof-image-print`) get every motion. ⚑ = flagged (see the flag column of report.json).',
     '',
   );

@@ -3,7 +3,7 @@
  * calls) and two open peers over the labelled corpus; writes docs/eval/report.md and
  * report.json. A script, never a test: nothing here asserts a figure.
  *
- *   npm run eval [-- --quick] [-- --no-peers] [-- --moving-per-photo 5] [-- --out DIR]
+ *   npm run eval [-- --quick] [-- --no-peers] [-- --moving-per-photo 6] [-- --out DIR]
  *   SILENTID_DATA_DIR=/path/to/corpus npm run eval
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -16,6 +16,7 @@ import { cosine } from '../../services/verifier/src/vision/embedder.js';
 import type { FaceTemplate } from '../../services/verifier/src/vision/face-matcher.js';
 import { loadFaceModels } from '../../services/verifier/src/vision/face-models.js';
 import { scratchDir } from '../support/media-tools.js';
+import { MOTIONS } from './attack-clips.js';
 import { corpus, repoRoot, type CorpusFile } from './corpus.js';
 import { photoTemplates } from './photo-templates.js';
 import { summariseLiveness } from './liveness-summary.js';
@@ -62,7 +63,7 @@ const options = {
   peers: !args['no-peers'],
   // Every motion of every photo (5 moving variants plus the static clip) keeps a full run
   // near 15 minutes on 2 cores; fewer rotate through the motions photo by photo.
-  movingPerPhoto: Number(args['moving-per-photo'] ?? (quick ? 1 : 5)),
+  movingPerPhoto: Number(args['moving-per-photo'] ?? (quick ? 1 : MOTIONS.length - 1)),
   // One non-rigid warp per photo, ripple and bulge in turn (their ffmpeg filter is slow).
   warpedPerPhoto: Number(args['warped-per-photo'] ?? 1),
   humanFrames: Number(args['human-frames']),

@@ -77,6 +77,13 @@ const livenessCalibration = z
         eyesUsuallyOpen: unit,
         /** The landmarks' eye aspect ratio must fall by this share of its median. */
         earDrop: unit,
+        /**
+         * Only frames whose face keeps its proportions (nose length over inter-ocular
+         * distance within this share of the median of the frames around it) are read for
+         * a blink: a blink moves the eyelids, not the face. Absent: every frame (bundles
+         * before 1.3.0).
+         */
+        maxProportionChange: unit.optional(),
       })
       .strict(),
     presentationAttack: z

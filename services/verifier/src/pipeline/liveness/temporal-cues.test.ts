@@ -106,6 +106,30 @@ test('an eye the model reads closed throughout is set aside; one that flickers i
   assert.equal(blinkDepth(noisy, cal.blink), 0);
 });
 
+test('a frame whose face changed shape is not read for a blink', () => {
+  // A nose 35 px long under eyes 40 px apart.
+  const withNose = (pts: { x: number; y: number }[]) =>
+    pts.map((p, i) => (i === 27 ? { x: 140, y: 115 } : i === 33 ? { x: 140, y: 150 } : p));
+  const open = withNose(baseFace);
+  const blink = withNose(face(1));
+  // Landmarks fitted to a squashed box: the face, lids included, 0.6 × as tall.
+  const squashed = open.map((p) => ({ x: p.x, y: 130 + 0.6 * (p.y - 130) }));
+  const clip = (middle: { x: number; y: number }[]) =>
+    [open, open, middle, open, open, open].map((l, i) => obs(l, i === 2 ? 0.05 : 1));
+  assert.ok(blinkDepth(clip(blink), cal.blink) > 0.9);
+  // The eye model read the misplaced crops as shut and the eye aspect ratio fell 40%, but
+  // the face lost its proportions with them: no blink.
+  assert.equal(blinkDepth(clip(squashed), cal.blink), 0);
+  // A head that nods while it blinks: the nose shortens by 8% a frame, by 44% over the
+  // clip; the blink frame keeps the proportions of the frames around it, and counts.
+  const nodding = (pts: { x: number; y: number }[], k: number) =>
+    pts.map((p, i) => (i === 33 ? { x: 140, y: 115 + 35 * 0.92 ** k } : p));
+  const nod = [open, open, open, open, open, open, blink, open].map((l, k) =>
+    obs(nodding(l, k), k === 6 ? 0.05 : 1),
+  );
+  assert.ok(blinkDepth(nod, cal.blink) > 0.9);
+});
+
 test('the presentation-attack score trims outliers', () => {
   const s = [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.0].map((r) => obs(baseFace, 1, r));
   assert.ok(Math.abs(presentationAttackScore(s, cal.presentationAttack.trim) - 0.9) < 1e-9);

@@ -90,6 +90,9 @@ function meanShape(shapes: readonly Point[][]): Point[] {
   }));
 }
 
+/** Frames on either side that a frame's face proportions are compared with (keepFaceShape). */
+const NEIGHBOURS = 2;
+
 /**
  * Blink depth: the fall of the eyes' openness from its usual level (75th percentile) to
  * its lowest frame, counted only for a real blink: eyes usually read open, the lowest
@@ -105,21 +108,50 @@ function meanShape(shapes: readonly Point[][]): Point[] {
  * read 0.00–0.19 throughout while the other closed and opened with each of five blinks,
  * and the mean of the two never rose above 0.6. An eye that flickers between open and
  * closed (a noisy still photo) is not set aside: its misreadings are why both eyes must
- * agree.
+ * agree. Frames whose face lost its proportions (keepFaceShape) are not read at all.
  */
 export function blinkDepth(
   obs: readonly FrameObservation[],
   cal: LivenessCalibration['blink'],
 ): number {
-  if (obs.length < 2) return 0;
-  const open = readableOpenness(obs, cal.eyesClosed);
+  const faithful = keepFaceShape(obs, cal.maxProportionChange);
+  if (faithful.length < 2) return 0;
+  const open = readableOpenness(faithful, cal.eyesClosed);
   const usual = percentile(open, 0.75);
   const lowest = Math.min(...open);
   if (usual < cal.eyesUsuallyOpen || lowest > cal.eyesClosed) return 0;
-  const ear = obs.map((o) => eyeAspectRatio(o.face.landmarks));
+  const ear = faithful.map((o) => eyeAspectRatio(o.face.landmarks));
   const median = percentile(ear, 0.5);
   if (median <= 0 || (median - Math.min(...ear)) / median < cal.earDrop) return 0;
   return usual - lowest;
+}
+
+/**
+ * The frames whose face keeps the proportions it has just before and after: nose length
+ * (landmarks 27–33) over the inter-ocular distance within `maxChange` of its median over
+ * the NEIGHBOURS frames on either side. A blink closes the eyelids and moves nothing else;
+ * a frame whose landmarks were fitted to a squashed or misplaced box puts the eye crops on
+ * brows or lids and reads them shut, and squashes the eye aspect ratio with them
+ * (measured: a small still photo under heavy sensor noise, two such frames at 0.65 and 0.75
+ * of their neighbours, read as a blink of depth 0.9). Neighbours, not the whole window: a
+ * head that turns changes the ratio by a third over a few seconds, a glitch in one frame.
+ * Undefined: every frame.
+ */
+function keepFaceShape(
+  obs: readonly FrameObservation[],
+  maxChange: number | undefined,
+): readonly FrameObservation[] {
+  if (maxChange === undefined) return obs;
+  const proportion = obs.map((o) => {
+    const [top, bottom] = [o.face.landmarks[27]!, o.face.landmarks[33]!];
+    return Math.hypot(top.x - bottom.x, top.y - bottom.y) / o.iod;
+  });
+  return obs.filter((_, i) => {
+    const around = proportion.filter((_, j) => j !== i && Math.abs(j - i) <= NEIGHBOURS);
+    return (
+      around.length === 0 || Math.abs(proportion[i]! / percentile(around, 0.5) - 1) <= maxChange
+    );
+  });
 }
 
 /** Each frame's openness of the eyes the model can read (see blinkDepth). */
