@@ -78,6 +78,15 @@
  * eye the model reads shut throughout set aside). What is left is motion near the centre
  * with no readable blink. The held-by-hand replay passes washed out and close-up (its
  * screen's edges out of the picture). docs/liveness.md has the table.
+ *
+ * 7.5 fps and handheld (1.3.0, 2026-12-07): bona fide rejected 3 and 2 of 34 (control 2);
+ * at 7.5 fps `cap12_edit` loses its one blink between frames. The held-by-hand replay
+ * passes handheld (attack score 0.054, 1.8 log-odds above the gate): with the warm cast,
+ * noise, washed out and close-up, 5 of 10 variants let it through. The per-frame scores
+ * (rows' `frameReal`) show that averaging their log-odds instead of their probabilities,
+ * with the gate refitted by its own rule, would let it through in 2 of 10 (warm cast,
+ * handheld) and reject `driving_d19` under noise: chosen on the one replay it helps, a fit
+ * to that clip; not adopted (docs/liveness.md).
  */
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -109,6 +118,7 @@ interface Judge {
   readonly bundle: string;
   readonly models: FaceModels;
   readonly config: Config;
+  readonly frameReal: number[];
 }
 const BUNDLES = (process.env.CAPTURE_BUNDLES ?? '1.2.0,1.3.0').split(',');
 const judges: Judge[] = [];
@@ -119,7 +129,22 @@ for (const version of BUNDLES) {
   const models = await loadFaceModels(await loadBundleManifest(bundleDir), config.runtime, {
     descriptor: false,
   });
-  judges.push({ bundle: version, models, config });
+  judges.push({ bundle: version, models, config, frameReal: recordRealScores(models) });
+}
+/**
+ * Every per-frame "real" score the attack model gives, in call order, for the
+ * aggregate's check (the decision's own aggregate is the trimmed mean of these).
+ */
+function recordRealScores(models: FaceModels): number[] {
+  const scores: number[] = [];
+  const { liveness } = models;
+  const realScore = liveness.realScore.bind(liveness);
+  liveness.realScore = async (...args) => {
+    const s = await realScore(...args);
+    scores.push(s);
+    return s;
+  };
+  return scores;
 }
 const gate = (j: Judge) => j.models.bundle.manifest.calibration.liveness.presentationAttack;
 
@@ -149,6 +174,17 @@ const ALL_VARIANTS: readonly Variant[] = [
   { name: 'noise', vf: 'noise=alls=12:allf=t', crf: 20 },
   { name: 'mirror', vf: 'hflip', crf: 20 },
   { name: 'fps15', vf: 'fps=15', crf: 20 },
+  // A webcam in a dim room lengthens its exposure and drops to 7.5 fps: under the
+  // service's 8-fps sampling.
+  { name: 'fps7.5', vf: 'fps=7.5', crf: 20 },
+  // A phone held in the hand: the frame wanders by up to 8% of its size, 1–2 times a second.
+  {
+    name: 'handheld',
+    vf:
+      'crop=w=trunc(iw*0.9/2)*2:h=trunc(ih*0.9/2)*2:' +
+      'x=(iw-ow)/2*(1+0.8*sin(2*PI*1.3*t)):y=(ih-oh)/2*(1+0.8*sin(2*PI*0.9*t+1))',
+    crf: 20,
+  },
   // The phone held close: a square around the face, 0.9 × its box high, so that the face
   // fills the frame and its forehead and chin touch or cross the edges; delivered at 720 px.
   {
@@ -209,6 +245,8 @@ interface Row {
   readonly faceBrightness?: number;
   /** The hints a failed clip gets (liveness_details.hints). */
   readonly hints?: readonly string[];
+  /** The attack model's per-frame "real" scores. */
+  readonly frameReal?: readonly number[];
   readonly ms: number;
 }
 
@@ -267,6 +305,7 @@ async function judge(
   bytes: Uint8Array,
 ): Promise<Omit<Row, 'clip' | 'species' | 'variant'>> {
   const t0 = performance.now();
+  j.frameReal.length = 0;
   try {
     const o = await checkLiveness(
       { models: j.models, config: j.config },
@@ -292,6 +331,7 @@ async function judge(
             tracked: `${r.cues.trackedFrames}/${r.sampledFrames}`,
             faceBrightness: Math.round(r.conditions.faceBrightness),
             hints: r.hints,
+            frameReal: [...j.frameReal],
           }),
       ms: performance.now() - t0,
     };
