@@ -61,8 +61,8 @@ const quick = args.quick;
 const options = {
   quick,
   peers: !args['no-peers'],
-  // Every motion of every photo (5 moving variants plus the static clip) keeps a full run
-  // near 15 minutes on 2 cores; fewer rotate through the motions photo by photo.
+  // Every motion of every photo (6 moving variants plus the static clip) keeps a full run
+  // near 17 minutes on 2 cores; fewer rotate through the motions photo by photo.
   movingPerPhoto: Number(args['moving-per-photo'] ?? (quick ? 1 : MOTIONS.length - 1)),
   // One non-rigid warp per photo, ripple and bulge in turn (their ffmpeg filter is slow).
   warpedPerPhoto: Number(args['warped-per-photo'] ?? 1),

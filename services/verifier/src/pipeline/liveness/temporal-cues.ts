@@ -90,7 +90,11 @@ function meanShape(shapes: readonly Point[][]): Point[] {
   }));
 }
 
-/** Frames on either side that a frame's face proportions are compared with (keepFaceShape). */
+/**
+ * Frames on either side that a frame's face proportions are compared with (keepFaceShape).
+ * Not fitted, so not calibration: a bad landmark fit lasts a frame, and two frames either
+ * side span at most 250 ms at the sampling rates, less than a head takes to turn.
+ */
 const NEIGHBOURS = 2;
 
 /**
