@@ -40,6 +40,30 @@ export function rocAuc(genuine: readonly number[], impostor: readonly number[]):
   return wins / (genuine.length * impostor.length);
 }
 
+/** Pearson correlation of two equally long series; 0 when either is constant. */
+export function pearson(a: readonly number[], b: readonly number[]): number {
+  const n = a.length;
+  let ma = 0,
+    mb = 0;
+  for (let i = 0; i < n; i++) {
+    ma += a[i]!;
+    mb += b[i]!;
+  }
+  ma /= n;
+  mb /= n;
+  let ab = 0,
+    aa = 0,
+    bb = 0;
+  for (let i = 0; i < n; i++) {
+    const x = a[i]! - ma,
+      y = b[i]! - mb;
+    ab += x * y;
+    aa += x * x;
+    bb += y * y;
+  }
+  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
+}
+
 export interface EqualErrorRate {
   /** (FAR + FRR) / 2 where the two are closest. */
   readonly eer: number;

@@ -41,7 +41,7 @@ import {
 import type { Box } from '../../../services/verifier/src/vision/geometry/types.js';
 import { scratchDir } from '../../support/media-tools.js';
 import type { Motion } from '../attack-clips.js';
-import { rocAuc } from '../metrics.js';
+import { pearson, rocAuc } from '../metrics.js';
 import { faceGridTracks, lumaPyramid, sample, type Plane } from './lucas-kanade.js';
 import {
   cachedRows,
@@ -117,29 +117,6 @@ function highPass(p: Plane): Plane {
   return { w, h, d: out };
 }
 
-function ncc(a: readonly number[], b: readonly number[]): number {
-  const n = a.length;
-  let ma = 0,
-    mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i]!;
-    mb += b[i]!;
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0,
-    saa = 0,
-    sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const x = a[i]! - ma,
-      y = b[i]! - mb;
-    sab += x * y;
-    saa += x * x;
-    sbb += y * y;
-  }
-  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
-}
-
 function measurePair(
   pa: readonly Plane[],
   pb: readonly Plane[],
@@ -175,7 +152,7 @@ function measurePair(
       if ((x + y) % 7 === 0) disp.push(Math.hypot(q.x - x, q.y - y));
     }
   if (a.length < 100) return undefined;
-  return [gap, percentile(disp, 0.5), ncc(a, moved), ncc(a, stuck), ncc(a, self)];
+  return [gap, percentile(disp, 0.5), pearson(a, moved), pearson(a, stuck), pearson(a, self)];
 }
 
 const service = await loadServiceTracking();

@@ -36,6 +36,7 @@ import {
 } from '../../../services/verifier/src/pipeline/liveness/temporal-cues.js';
 import type { FrameObservation } from '../../../services/verifier/src/pipeline/track-face.js';
 import { readDumps, tracked, type TrackedFrame } from './observation-dumps.js';
+import { pearson } from '../metrics.js';
 import { RIGID_POINTS } from './rigid-parallax.js';
 
 /** A generic face's depth at RIGID_POINTS, cm in front of the eye corners' plane. */
@@ -52,20 +53,6 @@ function sampled(frames: readonly TrackedFrame[]): TrackedFrame[] {
     if (Math.abs(nearest.t - t) <= 0.6 / 8) out.push(nearest);
   }
   return out;
-}
-
-function correlation(a: readonly number[], b: readonly number[]): number {
-  const mean = (v: readonly number[]) => v.reduce((s, x) => s + x, 0) / v.length;
-  const [ma, mb] = [mean(a), mean(b)];
-  let ab = 0,
-    aa = 0,
-    bb = 0;
-  a.forEach((x, i) => {
-    ab += (x - ma) * (b[i]! - mb);
-    aa += (x - ma) ** 2;
-    bb += (b[i]! - mb) ** 2;
-  });
-  return ab / Math.sqrt(aa * bb);
 }
 
 function measure(frames: readonly TrackedFrame[]) {
@@ -91,7 +78,7 @@ function measure(frames: readonly TrackedFrame[]) {
     motion: nonPlanarMotion(observations as unknown as FrameObservation[], 3),
     rigidShare: Math.sqrt(energy(rigid) / energy(Array.from({ length: 51 }, (_, i) => i))),
     rankOne: squares[0]! / squares.reduce((a, b) => a + b, 0),
-    depthCorrelation: Math.abs(correlation(svd.rightSingularVectors.getColumn(0), DEPTH)),
+    depthCorrelation: Math.abs(pearson(svd.rightSingularVectors.getColumn(0), DEPTH)),
   };
 }
 

@@ -20,6 +20,8 @@ export const LANDMARKS = {
   leftEye: [36, 41],
   rightEye: [42, 47],
   noseTip: 30,
+  /** Top of the nose bridge and base of the nose: its length is the face's height scale. */
+  noseLength: [27, 33],
   mouth: [48, 67],
   /** Points 17–67: everything but the jaw outline, which jitters most (BASELINES.md). */
   inner: [17, 67],

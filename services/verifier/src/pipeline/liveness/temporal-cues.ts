@@ -1,5 +1,5 @@
 import { fitHomography, project } from '../../vision/geometry/homography.js';
-import type { Point } from '../../vision/geometry/types.js';
+import { distance, type Point } from '../../vision/geometry/types.js';
 import { LANDMARKS } from '../../vision/face.js';
 import type { FrameObservation } from '../track-face.js';
 import type { LivenessCalibration } from '../../models/bundle-manifest.js';
@@ -132,7 +132,7 @@ export function blinkDepth(
 
 /**
  * The frames whose face keeps the proportions it has just before and after: nose length
- * (landmarks 27–33) over the inter-ocular distance within `maxChange` of its median over
+ * (LANDMARKS.noseLength) over the inter-ocular distance within `maxChange` of its median over
  * the NEIGHBOURS frames on either side. A blink closes the eyelids and moves nothing else;
  * a frame whose landmarks were fitted to a squashed or misplaced box puts the eye crops on
  * brows or lids and reads them shut, and squashes the eye aspect ratio with them
@@ -146,12 +146,15 @@ function keepFaceShape(
   maxChange: number | undefined,
 ): readonly FrameObservation[] {
   if (maxChange === undefined) return obs;
-  const proportion = obs.map((o) => {
-    const [top, bottom] = [o.face.landmarks[27]!, o.face.landmarks[33]!];
-    return Math.hypot(top.x - bottom.x, top.y - bottom.y) / o.iod;
-  });
+  const [top, base] = LANDMARKS.noseLength;
+  const proportion = obs.map(
+    (o) => distance(o.face.landmarks[top]!, o.face.landmarks[base]!) / o.iod,
+  );
   return obs.filter((_, i) => {
-    const around = proportion.filter((_, j) => j !== i && Math.abs(j - i) <= NEIGHBOURS);
+    const around = [
+      ...proportion.slice(Math.max(0, i - NEIGHBOURS), i),
+      ...proportion.slice(i + 1, i + 1 + NEIGHBOURS),
+    ];
     return (
       around.length === 0 || Math.abs(proportion[i]! / percentile(around, 0.5) - 1) <= maxChange
     );
